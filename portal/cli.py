@@ -1,0 +1,128 @@
+"""The ``lotse`` command: database, content, demo data and staff accounts."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+from .constants import Role
+from .content import ContentError, load_content, read_content
+from .extensions import db
+from .models import StaffUser
+
+
+def _create_app():  # type: ignore[no-untyped-def]
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Lotse portal administration."""
+
+
+@main.group()
+def content() -> None:
+    """Orientation content and the service directory in content/."""
+
+
+def _content_dir(path: str | None) -> Path:
+    return Path(path) if path else Path(current_app.config["CONTENT_DIR"])
+
+
+@content.command("check")
+@click.option("--path", type=click.Path(file_okay=False), help="content folder (default: content/)")
+def content_check(path: str | None) -> None:
+    """Validate every content file without touching the database."""
+    try:
+        parsed = read_content(_content_dir(path))
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(f"{len(error.problems)} problem(s) found") from None
+    click.echo(
+        f"ok: {len(parsed.topics)} topics, {len(parsed.services)} services, "
+        f"{len(parsed.offices)} offices, {len(parsed.areas)} areas, {len(parsed.sites)} sites"
+    )
+
+
+@content.command("load")
+@click.option("--path", type=click.Path(file_okay=False), help="content folder (default: content/)")
+def content_load(path: str | None) -> None:
+    """Validate, then load content in one transaction (nothing changes on error)."""
+    try:
+        summary = load_content(_content_dir(path))
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException("content not loaded; the database is unchanged") from None
+    click.echo(
+        f"loaded: {summary.topics} topics ({summary.translations} texts), "
+        f"{summary.services} services, {summary.offices} offices, {summary.areas} areas, "
+        f"{summary.sites} sites"
+    )
+
+
+def create_user(email: str, name: str, role: Role, password: str, demo: bool = False) -> StaffUser:
+    from .auth import hash_password
+
+    user = StaffUser(
+        email=email.strip().lower(), name=name, role=role, password_hash=hash_password(password),
+        demo=demo,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.password_option(help="asked for when not given")
+def user_create(email: str, name: str, role: str, password: str) -> None:
+    """Create a staff account."""
+    exists = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.lower()))
+    if exists:
+        raise click.ClickException(f"an account for {email} exists already")
+    if len(password) < 12:
+        raise click.ClickException("the password needs at least 12 characters")
+    create_user(email, name, Role(role), password)
+    click.echo(f"created {role} account {email}")
+
+
+DEMO_USERS = (
+    ("demo-admin@lotse.invalid", "Demo Admin", Role.ADMIN),
+    ("demo-editor@lotse.invalid", "Demo Redaktion", Role.EDITOR),
+    ("demo-counsellor@lotse.invalid", "Demo Beratung", Role.COUNSELLOR),
+)
+
+
+@main.command("demo-data")
+def demo_data() -> None:
+    """Create demo staff accounts (marked as demo; e-mail addresses under .invalid)."""
+    credentials_file = Path(current_app.instance_path) / "demo-credentials.txt"
+    created = []
+    for email, name, role in DEMO_USERS:
+        if db.session.scalar(select(StaffUser).where(StaffUser.email == email)):
+            continue
+        password = secrets.token_urlsafe(12)
+        create_user(email, name, role, password, demo=True)
+        created.append(f"{role.value:<11} {email}  {password}")
+    if created:
+        credentials_file.parent.mkdir(parents=True, exist_ok=True)
+        with credentials_file.open("a", encoding="utf-8") as out:
+            out.write("\n".join(created) + "\n")
+        credentials_file.chmod(0o600)
+    click.echo(f"demo staff accounts (DEMO DATA) are listed in {credentials_file}")

@@ -1,0 +1,89 @@
+"""Explicit constants shared by the portal, the API and the content loader."""
+
+from enum import StrEnum
+
+LANGUAGES: tuple[str, ...] = ("de", "en", "ar", "fa", "uk")
+SOURCE_LANGUAGE = "de"
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+# Names of the languages in their own script, for the language switcher.
+NATIVE_NAMES: dict[str, str] = {
+    "de": "Deutsch",
+    "en": "English",
+    "ar": "العربية",
+    "fa": "فارسی",
+    "uk": "Українська",
+}
+TIMEZONE = "Europe/Berlin"
+
+TOPIC_SLUGS: tuple[str, ...] = (
+    "asylum-procedure",
+    "residence-status",
+    "family-reunification",
+    "benefits",
+    "housing",
+    "health",
+    "psychosocial-support",
+    "work",
+    "language-courses",
+    "school-childcare",
+    "legal-advice",
+    "discrimination",
+    "violence-protection",
+    "return",
+    "registration-documents",
+)
+
+
+class TranslationStatus(StrEnum):
+    SOURCE = "source"  # the German original
+    UP_TO_DATE = "up_to_date"
+    OUTDATED = "outdated"
+    MISSING = "missing"
+    MACHINE_TRANSLATED = "machine_translated"
+    IN_REVIEW = "in_review"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    COUNSELLOR = "counsellor"
+
+
+class ResidenceStatus(StrEnum):
+    ASYLUM_SEEKER = "asylum-seeker"
+    DULDUNG = "duldung"
+    TEMPORARY_PROTECTION = "temporary-protection"
+    PROTECTION_STATUS = "protection-status"
+    RESIDENCE_PERMIT = "residence-permit"
+    SETTLEMENT_PERMIT = "settlement-permit"
+    LATE_REPATRIATE = "late-repatriate"
+    EU_CITIZEN = "eu-citizen"
+    GERMAN_CITIZEN = "german-citizen"
+
+
+class Housing(StrEnum):
+    COMMUNAL_ACCOMMODATION = "communal-accommodation"
+    TRANSITIONAL_FLAT = "transitional-flat"
+    OWN_FLAT = "own-flat"
+    OTHER = "other"
+
+
+class ContactChannel(StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    EMAIL = "email"
+    VIDEO = "video"
+
+
+class SearchKind(StrEnum):
+    TOPIC = "topic"
+    SERVICE = "service"
+
+
+# Nationwide emergency and help numbers, shown on every page as tap-to-call links.
+EMERGENCY_NUMBERS: tuple[tuple[str, str], ...] = (
+    ("110", "110"),
+    ("112", "112"),
+    ("116 016", "116016"),
+    ("0800 111 0 111", "08001110111"),
+)

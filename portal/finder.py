@@ -1,0 +1,157 @@
+"""Which service is for me? Matches a client's situation against eligibility rules.
+
+A question the client skipped never excludes a service; the result says which
+conditions were confirmed and which still need checking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from flask_babel import gettext as _
+
+from .constants import Housing, ResidenceStatus
+from .models import EligibilityRule, Service, SocialArea, pick
+
+
+class Criterion(StrEnum):
+    AGE = "age"
+    RESIDENCE_STATUS = "residence_status"
+    HOUSING = "housing"
+    AREA = "area"
+
+
+@dataclass(frozen=True)
+class Situation:
+    age: int | None = None
+    residence_status: str | None = None
+    housing: str | None = None
+    area: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return all(v is None for v in (self.age, self.residence_status, self.housing, self.area))
+
+
+@dataclass(frozen=True)
+class Reason:
+    criterion: Criterion
+    confirmed: bool  # False: the client did not say, so the condition still needs checking
+    min_age: int | None = None
+    max_age: int | None = None
+    allowed: tuple[str, ...] = ()
+
+
+@dataclass
+class Match:
+    service: Service
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> bool:
+        return all(reason.confirmed for reason in self.reasons)
+
+
+def _check_rule(rule: EligibilityRule, situation: Situation) -> list[Reason] | None:
+    """The reasons a rule matches, or None when a given answer rules it out."""
+    reasons: list[Reason] = []
+    if rule.min_age is not None or rule.max_age is not None:
+        if situation.age is None:
+            reasons.append(Reason(Criterion.AGE, False, rule.min_age, rule.max_age))
+        elif (rule.min_age is not None and situation.age < rule.min_age) or (
+            rule.max_age is not None and situation.age > rule.max_age
+        ):
+            return None
+        else:
+            reasons.append(Reason(Criterion.AGE, True, rule.min_age, rule.max_age))
+    conditions = (
+        (Criterion.RESIDENCE_STATUS, rule.residence_statuses, situation.residence_status),
+        (Criterion.HOUSING, rule.housing, situation.housing),
+        (Criterion.AREA, rule.areas, situation.area),
+    )
+    for criterion, allowed, answer in conditions:
+        if not allowed:
+            continue
+        if answer is None:
+            reasons.append(Reason(criterion, False, allowed=tuple(allowed)))
+        elif answer not in allowed:
+            return None
+        else:
+            reasons.append(Reason(criterion, True, allowed=(answer,)))
+    return reasons
+
+
+def match_service(service: Service, situation: Situation) -> Match | None:
+    best: list[Reason] | None = None
+    for rule in service.eligibility_rules:
+        reasons = _check_rule(rule, situation)
+        if reasons is None:
+            continue
+        unconfirmed = sum(not reason.confirmed for reason in reasons)
+        if best is None or unconfirmed < sum(not reason.confirmed for reason in best):
+            best = reasons
+    return None if best is None else Match(service, best)
+
+
+def find_services(services: Sequence[Service], situation: Situation) -> list[Match]:
+    matches = [m for m in (match_service(s, situation) for s in services) if m is not None]
+    # Services whose conditions are all confirmed first, then by directory order.
+    return sorted(matches, key=lambda m: (not m.confirmed, m.service.position))
+
+
+def status_label(code: str) -> str:
+    labels = {
+        ResidenceStatus.ASYLUM_SEEKER: _("Asylum seeker (Aufenthaltsgestattung)"),
+        ResidenceStatus.DULDUNG: _("Tolerated stay (Duldung)"),
+        ResidenceStatus.TEMPORARY_PROTECTION: _("Temporary protection, e.g. from Ukraine (§ 24)"),
+        ResidenceStatus.PROTECTION_STATUS: _("Recognised protection (asylum, refugee, subsidiary)"),
+        ResidenceStatus.RESIDENCE_PERMIT: _("Other residence permit (work, study, family)"),
+        ResidenceStatus.SETTLEMENT_PERMIT: _("Settlement permit (Niederlassungserlaubnis)"),
+        ResidenceStatus.LATE_REPATRIATE: _("Late repatriate (Spätaussiedler)"),
+        ResidenceStatus.EU_CITIZEN: _("Citizen of an EU country"),
+        ResidenceStatus.GERMAN_CITIZEN: _("German citizen"),
+    }
+    return labels.get(ResidenceStatus(code), code) if code in ResidenceStatus else code
+
+
+def housing_label(code: str) -> str:
+    labels = {
+        Housing.COMMUNAL_ACCOMMODATION: _("Shared accommodation (Gemeinschaftsunterkunft)"),
+        Housing.TRANSITIONAL_FLAT: _("Transitional flat (Übergangswohnung)"),
+        Housing.OWN_FLAT: _("My own rented flat"),
+        Housing.OTHER: _("Somewhere else (with family or friends, no home, other)"),
+    }
+    return labels.get(Housing(code), code) if code in Housing else code
+
+
+def _age_text(reason: Reason) -> str:
+    low, high = reason.min_age, reason.max_age
+    if low is not None and high is not None:
+        return _("for ages %(low)d to %(high)d", low=low, high=high)
+    if low is not None:
+        return _("for ages %(low)d and older", low=low)
+    return _("for ages up to %(high)d", high=high or 0)
+
+
+def explain(reason: Reason, areas: dict[str, SocialArea], lang: str) -> str:
+    """One translated sentence saying why a service matches, or what to check."""
+    if reason.criterion is Criterion.AGE:
+        if reason.confirmed:
+            return _("Your age fits: this service is %(range)s.", range=_age_text(reason))
+        return _("Only %(range)s – you did not give your age.", range=_age_text(reason))
+    if reason.criterion is Criterion.RESIDENCE_STATUS:
+        names = ", ".join(status_label(code) for code in reason.allowed)
+        if reason.confirmed:
+            return _("Your residence status fits: %(names)s.", names=names)
+        return _("Depends on your residence status – it is for: %(names)s.", names=names)
+    if reason.criterion is Criterion.HOUSING:
+        names = ", ".join(housing_label(code) for code in reason.allowed)
+        if reason.confirmed:
+            return _("Your housing fits: %(names)s.", names=names)
+        return _("Depends on where you live – it is for: %(names)s.", names=names)
+    names = ", ".join(pick(areas[s].name, lang) if s in areas else s for s in reason.allowed)
+    if reason.confirmed:
+        return _("It covers your area: %(names)s.", names=names)
+    return _("Only for some areas: %(names)s.", names=names)

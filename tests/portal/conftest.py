@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from portal import create_app
+from portal.content import load_content
+from portal.extensions import db
+
+from . import pg_server
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CONTENT_DIR = PROJECT_ROOT / "content"
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+
+BACKENDS = ["sqlite"] + (["postgresql"] if pg_server.available() else [])
+if os.environ.get("CI") and "postgresql" not in BACKENDS:
+    raise RuntimeError("CI must test on PostgreSQL too, but initdb/pg_ctl were not found")
+
+
+def make_app(database_url: str, **extra: object) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SESSION_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": "lotse.test",
+            **extra,
+        }
+    )
+
+
+def reset_schema(app: Flask) -> None:
+    """Drop everything, then build the schema with the real Alembic migrations."""
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(directory=str(PROJECT_ROOT / "portal" / "migrations"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    if not pg_server.available():
+        pytest.skip("PostgreSQL server binaries not installed")
+    with pg_server.running_server() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lotse.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def empty_app(database_url: str) -> Iterator[Flask]:
+    """A fresh, migrated, empty database on each backend."""
+    app = make_app(database_url)
+    reset_schema(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The portal with all content loaded, shared by the read-only tests (SQLite)."""
+    path = tmp_path_factory.mktemp("db") / "lotse.db"
+    app = make_app(f"sqlite:///{path}")
+    reset_schema(app)
+    with app.app_context():
+        load_content(CONTENT_DIR)
+    yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
