@@ -59,7 +59,7 @@ $(BOT_STAMP): bot/requirements.txt
 	@touch $@
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(PORTAL_STAMP)
-	@$(PORTAL_VENV)/bin/pybabel compile --use-fuzzy=false -i $< -o $@ >/dev/null
+	@$(PORTAL_VENV)/bin/pybabel compile -i $< -o $@ >/dev/null
 
 install: $(PORTAL_STAMP) $(BOT_STAMP) $(COMPILED)
 
@@ -108,7 +108,7 @@ i18n: $(PORTAL_STAMP)
 	$(PORTAL_VENV)/bin/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -o locales/messages.pot portal
 	$(PORTAL_VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales
 	$(PORTAL_PY) -m portal.i18n_tools fill-source-language locales/en/LC_MESSAGES/messages.po
-	@for po in $(CATALOGS); do $(PORTAL_VENV)/bin/pybabel compile --use-fuzzy=false -i $$po -o $${po%.po}.mo >/dev/null; done
+	@for po in $(CATALOGS); do $(PORTAL_VENV)/bin/pybabel compile -i $$po -o $${po%.po}.mo >/dev/null; done
 
 lint: $(PORTAL_STAMP)
 	$(PORTAL_VENV)/bin/ruff check portal tests bench integrations bot/actions

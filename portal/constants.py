@@ -75,6 +75,11 @@ class ContactChannel(StrEnum):
     VIDEO = "video"
 
 
+RESIDENCE_STATUS_CODES = frozenset(status.value for status in ResidenceStatus)
+HOUSING_CODES = frozenset(housing.value for housing in Housing)
+CONTACT_CHANNEL_CODES = frozenset(channel.value for channel in ContactChannel)
+
+
 class SearchKind(StrEnum):
     TOPIC = "topic"
     SERVICE = "service"

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from flask_babel import gettext as _
 
-from .constants import Housing, ResidenceStatus
+from .constants import HOUSING_CODES, RESIDENCE_STATUS_CODES, Housing, ResidenceStatus
 from .models import EligibilityRule, Service, SocialArea, pick
 
 
@@ -113,7 +113,7 @@ def status_label(code: str) -> str:
         ResidenceStatus.EU_CITIZEN: _("Citizen of an EU country"),
         ResidenceStatus.GERMAN_CITIZEN: _("German citizen"),
     }
-    return labels.get(ResidenceStatus(code), code) if code in ResidenceStatus else code
+    return labels[ResidenceStatus(code)] if code in RESIDENCE_STATUS_CODES else code
 
 
 def housing_label(code: str) -> str:
@@ -123,7 +123,7 @@ def housing_label(code: str) -> str:
         Housing.OWN_FLAT: _("My own rented flat"),
         Housing.OTHER: _("Somewhere else (with family or friends, no home, other)"),
     }
-    return labels.get(Housing(code), code) if code in Housing else code
+    return labels[Housing(code)] if code in HOUSING_CODES else code
 
 
 def _age_text(reason: Reason) -> str:

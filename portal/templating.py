@@ -14,7 +14,7 @@ from flask_babel import format_date, format_datetime, format_time
 from flask_babel import gettext as _
 
 from .i18n import current_language
-from .constants import ContactChannel
+from .constants import CONTACT_CHANNEL_CODES, ContactChannel
 from .finder import housing_label, status_label
 from .models import SocialArea, pick
 
@@ -55,7 +55,7 @@ def channel_label(code: str) -> str:
         ContactChannel.EMAIL: _("e-mail"),
         ContactChannel.VIDEO: _("video call"),
     }
-    return labels.get(ContactChannel(code), code) if code in ContactChannel else code
+    return labels[ContactChannel(code)] if code in CONTACT_CHANNEL_CODES else code
 
 
 def area_name(slug: str, areas: dict[str, SocialArea]) -> str:

@@ -11,7 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from ..constants import LANGUAGES, SOURCE_LANGUAGE, Housing, ResidenceStatus
+from ..constants import (
+    HOUSING_CODES,
+    LANGUAGES,
+    RESIDENCE_STATUS_CODES,
+    SOURCE_LANGUAGE,
+    Housing,
+    ResidenceStatus,
+)
 from ..extensions import db, limiter
 from ..finder import Situation, explain, find_services
 from ..models import Office, Service, SocialArea, Topic, TopicTranslation, pick
@@ -155,10 +162,10 @@ def _situation() -> Situation:
         if not 0 <= age <= 120:
             raise BadRequest("age", "age must be between 0 and 120")
     status = args.get("status") or None
-    if status is not None and status not in ResidenceStatus:
+    if status is not None and status not in RESIDENCE_STATUS_CODES:
         raise BadRequest("status", f"unknown status; one of: {', '.join(ResidenceStatus)}")
     housing = args.get("housing") or None
-    if housing is not None and housing not in Housing:
+    if housing is not None and housing not in HOUSING_CODES:
         raise BadRequest("housing", f"unknown housing; one of: {', '.join(Housing)}")
     area = args.get("area") or None
     if area is not None and db.session.scalar(select(SocialArea).where(SocialArea.slug == area)) is None:

@@ -8,7 +8,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from ..constants import SOURCE_LANGUAGE, Housing, ResidenceStatus, SearchKind
+from ..constants import (
+    HOUSING_CODES,
+    RESIDENCE_STATUS_CODES,
+    SOURCE_LANGUAGE,
+    Housing,
+    ResidenceStatus,
+    SearchKind,
+)
 from ..extensions import db, limiter
 from ..finder import Situation, explain, find_services, housing_label, status_label
 from ..i18n import preferred_language
@@ -136,11 +143,11 @@ def _read_situation() -> tuple[Situation, dict[str, str]]:
                 errors["age"] = _("Please enter an age between 0 and 120.")
                 age = None
     status = request.args.get("status") or None
-    if status is not None and status not in ResidenceStatus:
+    if status is not None and status not in RESIDENCE_STATUS_CODES:
         errors["status"] = _("Please choose one of the listed answers.")
         status = None
     housing = request.args.get("housing") or None
-    if housing is not None and housing not in Housing:
+    if housing is not None and housing not in HOUSING_CODES:
         errors["housing"] = _("Please choose one of the listed answers.")
         housing = None
     area = request.args.get("area") or None
