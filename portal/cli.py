@@ -73,7 +73,10 @@ def create_user(email: str, name: str, role: Role, password: str, demo: bool = F
     from .auth import hash_password
 
     user = StaffUser(
-        email=email.strip().lower(), name=name, role=role, password_hash=hash_password(password),
+        email=email.strip().lower(),
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
         demo=demo,
     )
     db.session.add(user)
@@ -93,7 +96,9 @@ def user() -> None:
 @click.password_option(help="asked for when not given")
 def user_create(email: str, name: str, role: str, password: str) -> None:
     """Create a staff account."""
-    exists = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.lower()))
+    exists = db.session.scalar(
+        select(StaffUser).where(func.lower(StaffUser.email) == email.lower())
+    )
     if exists:
         raise click.ClickException(f"an account for {email} exists already")
     if len(password) < 12:

@@ -29,7 +29,7 @@ def _database_url(instance_path: Path) -> str:
     # Accept the common postgres:// spelling and use the psycopg 3 driver.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -21,7 +21,7 @@ def fill_source_language(path: Path) -> int:
         if not message.id:
             continue
         if message.pluralizable:
-            if not all(message.string):
+            if not all(message.string or ()):
                 message.string = tuple(message.id)
                 filled += 1
         elif not message.string:

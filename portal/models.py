@@ -52,7 +52,7 @@ topic_service = Table(
 )
 
 
-class Topic(db.Model):  # type: ignore[name-defined,misc]
+class Topic(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -70,7 +70,7 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
         return next((t for t in self.translations if t.lang == lang), None)
 
 
-class TopicTranslation(db.Model):  # type: ignore[name-defined,misc]
+class TopicTranslation(db.Model):  # type: ignore[name-defined]
     __table_args__ = (UniqueConstraint("topic_id", "lang"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +94,7 @@ class TopicTranslation(db.Model):  # type: ignore[name-defined,misc]
         return self.translation_status == TranslationStatus.OUTDATED
 
 
-class SocialArea(db.Model):  # type: ignore[name-defined,misc]
+class SocialArea(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -103,7 +103,7 @@ class SocialArea(db.Model):  # type: ignore[name-defined,misc]
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class AccommodationSite(db.Model):  # type: ignore[name-defined,misc]
+class AccommodationSite(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -116,7 +116,7 @@ class AccommodationSite(db.Model):  # type: ignore[name-defined,misc]
     area: Mapped[SocialArea | None] = relationship()
 
 
-class Service(db.Model):  # type: ignore[name-defined,misc]
+class Service(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -143,7 +143,7 @@ class Service(db.Model):  # type: ignore[name-defined,misc]
         return self.demo or any(office.demo for office in self.offices)
 
 
-class EligibilityRule(db.Model):  # type: ignore[name-defined,misc]
+class EligibilityRule(db.Model):  # type: ignore[name-defined]
     """One alternative way to be eligible; every condition that is set must hold."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,7 +158,7 @@ class EligibilityRule(db.Model):  # type: ignore[name-defined,misc]
     service: Mapped[Service] = relationship(back_populates="eligibility_rules")
 
 
-class Office(db.Model):  # type: ignore[name-defined,misc]
+class Office(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -186,7 +186,7 @@ class Office(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class OpeningHours(db.Model):  # type: ignore[name-defined,misc]
+class OpeningHours(db.Model):  # type: ignore[name-defined]
     """A weekly time range in Europe/Berlin local time. weekday: 0 = Monday."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -199,7 +199,7 @@ class OpeningHours(db.Model):  # type: ignore[name-defined,misc]
     office: Mapped[Office] = relationship(back_populates="opening_hours")
 
 
-class SearchEntry(db.Model):  # type: ignore[name-defined,misc]
+class SearchEntry(db.Model):  # type: ignore[name-defined]
     """Normalised search text per record and language, rebuilt by ``content load``."""
 
     __table_args__ = (UniqueConstraint("kind", "slug", "lang"),)
@@ -213,7 +213,7 @@ class SearchEntry(db.Model):  # type: ignore[name-defined,misc]
     text_normalized: Mapped[str] = mapped_column(Text)
 
 
-class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -227,7 +227,7 @@ class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     )
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def as_dict(self) -> dict[str, Any]:

@@ -48,7 +48,9 @@ def parse_query(raw: str) -> Query:
     cleaned = cleaned[:MAX_QUERY_LENGTH]
     words = [t for t in tokens(cleaned) if len(t) >= MIN_TOKEN_LENGTH]
     unique = tuple(dict.fromkeys(words))
-    return Query(text=cleaned, tokens=unique[:MAX_TOKENS], truncated=truncated or len(unique) > MAX_TOKENS)
+    return Query(
+        text=cleaned, tokens=unique[:MAX_TOKENS], truncated=truncated or len(unique) > MAX_TOKENS
+    )
 
 
 def _score(entry: SearchEntry, query_tokens: tuple[str, ...]) -> int:
@@ -66,10 +68,16 @@ def search(raw: str, lang: str) -> Results:
         return Results(query, [], True)
     conditions = [SearchEntry.text_normalized.contains(t, autoescape=True) for t in query.tokens]
     matched_all = True
-    entries = list(db.session.scalars(select(SearchEntry).where(SearchEntry.lang == lang, and_(*conditions))))
+    entries = list(
+        db.session.scalars(select(SearchEntry).where(SearchEntry.lang == lang, and_(*conditions)))
+    )
     if not entries and len(query.tokens) > 1:
         matched_all = False
-        entries = list(db.session.scalars(select(SearchEntry).where(SearchEntry.lang == lang, or_(*conditions))))
+        entries = list(
+            db.session.scalars(
+                select(SearchEntry).where(SearchEntry.lang == lang, or_(*conditions))
+            )
+        )
     hits = sorted(
         (Hit(e.kind, e.slug, e.title, _score(e, query.tokens)) for e in entries),
         key=lambda hit: (-hit.score, hit.title),

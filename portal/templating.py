@@ -13,9 +13,9 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_time
 from flask_babel import gettext as _
 
-from .i18n import current_language
 from .constants import CONTACT_CHANNEL_CODES, ContactChannel
 from .finder import housing_label, status_label
+from .i18n import current_language
 from .models import SocialArea, pick
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -60,7 +60,8 @@ def strip_control_characters(text: str) -> str:
     return "".join(
         char
         for char in text
-        if char in "\t\n\r " or unicodedata.category(char) not in {"Cc", "Cf", "Cs", "Co"}
+        if char in "\t\n\r "
+        or unicodedata.category(char) not in {"Cc", "Cf", "Cs", "Co"}
         or char == "\u200c"
     )
 

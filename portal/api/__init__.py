@@ -103,7 +103,11 @@ def _office(office: Office, now: dt.datetime) -> dict[str, Any]:
         "name": pick(office.name, g.lang),
         "demo": office.demo,
         "area": office.area.slug if office.area else None,
-        "address": {"street": office.street, "postal_code": office.postal_code, "city": office.city},
+        "address": {
+            "street": office.street,
+            "postal_code": office.postal_code,
+            "city": office.city,
+        },
         "phone": office.phone,
         "email": office.email,
         "channels": list(office.channels),
@@ -168,7 +172,10 @@ def _situation() -> Situation:
     if housing is not None and housing not in HOUSING_CODES:
         raise BadRequest("housing", f"unknown housing; one of: {', '.join(Housing)}")
     area = args.get("area") or None
-    if area is not None and db.session.scalar(select(SocialArea).where(SocialArea.slug == area)) is None:
+    if (
+        area is not None
+        and db.session.scalar(select(SocialArea).where(SocialArea.slug == area)) is None
+    ):
         raise BadRequest("area", "unknown area")
     return Situation(age=age, residence_status=status, housing=housing, area=area)
 
@@ -215,8 +222,12 @@ def areas() -> Response:
     return jsonify(
         lang=g.lang,
         areas=[
-            {"slug": a.slug, "name": pick(a.name, g.lang), "municipalities": a.municipalities,
-             "demo": a.demo}
+            {
+                "slug": a.slug,
+                "name": pick(a.name, g.lang),
+                "municipalities": a.municipalities,
+                "demo": a.demo,
+            }
             for a in rows
         ],
     )

@@ -47,7 +47,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please sign in to see this page.")
 
 
-class LoginForm(FlaskForm):  # type: ignore[misc]
+class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
 

@@ -97,7 +97,8 @@ def _load_services(content: Content) -> dict[str, models.Service]:
                 min_age=rule.min_age,
                 max_age=rule.max_age,
                 residence_statuses=[str(s) for s in rule.residence_statuses]
-                if rule.residence_statuses else None,
+                if rule.residence_statuses
+                else None,
                 housing=[str(h) for h in rule.housing] if rule.housing else None,
                 areas=list(rule.areas) if rule.areas else None,
             )
@@ -136,7 +137,9 @@ def _load_offices(
         office.channels = [str(channel) for channel in item.channels]
         office.languages = list(item.languages)
         office.wheelchair_accessible = item.wheelchair_accessible
-        office.accessibility_note = dict(item.accessibility_note) if item.accessibility_note else None
+        office.accessibility_note = (
+            dict(item.accessibility_note) if item.accessibility_note else None
+        )
         office.appointment_only, office.demo = item.appointment_only, item.demo
         office.opening_hours = _opening_hours(item.opening_hours)
         db.session.add(office)
@@ -174,20 +177,34 @@ def _search_entries(content: Content) -> Iterable[models.SearchEntry]:
     for topic in content.topics:
         for lang, topic_file in topic.files.items():
             front = topic_file.front
-            text = " ".join([front.title, front.summary, *front.keywords, to_plain_text(topic_file.body)])
+            text = " ".join(
+                [front.title, front.summary, *front.keywords, to_plain_text(topic_file.body)]
+            )
             yield models.SearchEntry(
-                kind=SearchKind.TOPIC, slug=topic.meta.slug, lang=lang, title=front.title,
-                title_normalized=normalize(front.title), text_normalized=normalize(text),
+                kind=SearchKind.TOPIC,
+                slug=topic.meta.slug,
+                lang=lang,
+                title=front.title,
+                title_normalized=normalize(front.title),
+                text_normalized=normalize(text),
             )
     cities: dict[str, list[str]] = {}
     for office in content.offices:
         cities.setdefault(office.service, []).append(office.city)
     for service in content.services:
         for lang in LANGUAGES:
-            parts = [service.name[lang], service.short[lang], service.description[lang],
-                     service.target_group[lang], *cities.get(service.slug, [])]
+            parts = [
+                service.name[lang],
+                service.short[lang],
+                service.description[lang],
+                service.target_group[lang],
+                *cities.get(service.slug, []),
+            ]
             yield models.SearchEntry(
-                kind=SearchKind.SERVICE, slug=service.slug, lang=lang, title=service.name[lang],
+                kind=SearchKind.SERVICE,
+                slug=service.slug,
+                lang=lang,
+                title=service.name[lang],
                 title_normalized=normalize(service.name[lang]),
                 text_normalized=normalize(" ".join(parts)),
             )
@@ -208,8 +225,12 @@ def write_content(content: Content) -> LoadSummary:
         db.session.rollback()
         raise
     return LoadSummary(
-        topics=len(content.topics), translations=translations, services=len(content.services),
-        offices=len(content.offices), areas=len(content.areas), sites=len(content.sites),
+        topics=len(content.topics),
+        translations=translations,
+        services=len(content.services),
+        offices=len(content.offices),
+        areas=len(content.areas),
+        sites=len(content.sites),
     )
 
 

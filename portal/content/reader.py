@@ -87,7 +87,9 @@ class _Reader:
     def problem(self, path: Path, line: int | None, message: str) -> None:
         self.problems.append(Problem(path, line, message))
 
-    def parse(self, text: str, model: type[Model], path: Path, line_offset: int = 0) -> Model | None:
+    def parse(
+        self, text: str, model: type[Model], path: Path, line_offset: int = 0
+    ) -> Model | None:
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
             data: Any = yaml.safe_load(text)
@@ -164,7 +166,8 @@ class _Reader:
             revision = topic_file.front.translation_of
             if lang != SOURCE_LANGUAGE and revision is not None and revision > meta.revision:
                 self.problem(
-                    topic_file.path, None,
+                    topic_file.path,
+                    None,
                     f"translation_of {revision} is newer than the German revision {meta.revision}",
                 )
         return TopicContent(meta=meta, files=files, path=folder)
@@ -194,24 +197,30 @@ def _check_links(reader: _Reader, root: Path, content: Content) -> None:
     unique(content.offices, directory / "offices.yml", "office")
     for site in content.sites:
         if site.area is not None and site.area not in area_slugs:
-            reader.problem(directory / "sites.yml", None, f"site '{site.slug}': unknown area '{site.area}'")
+            reader.problem(
+                directory / "sites.yml", None, f"site '{site.slug}': unknown area '{site.area}'"
+            )
     for service in content.services:
         for rule in service.eligibility:
             for area in rule.areas or []:
                 if area not in area_slugs:
                     reader.problem(
-                        directory / "services.yml", None,
+                        directory / "services.yml",
+                        None,
                         f"service '{service.slug}': unknown area '{area}' in eligibility",
                     )
     for office in content.offices:
         if office.service not in service_slugs:
             reader.problem(
-                directory / "offices.yml", None,
+                directory / "offices.yml",
+                None,
                 f"office '{office.slug}': unknown service '{office.service}'",
             )
         if office.area is not None and office.area not in area_slugs:
             reader.problem(
-                directory / "offices.yml", None, f"office '{office.slug}': unknown area '{office.area}'"
+                directory / "offices.yml",
+                None,
+                f"office '{office.slug}': unknown area '{office.area}'",
             )
     present = {topic.meta.slug for topic in content.topics}
     for slug in TOPIC_SLUGS:
@@ -219,9 +228,9 @@ def _check_links(reader: _Reader, root: Path, content: Content) -> None:
             reader.problem(root / "topics" / slug, None, "missing topic folder")
     for topic in content.topics:
         meta_path = topic.path / "topic.yml"
-        for service in topic.meta.services:
-            if service not in service_slugs:
-                reader.problem(meta_path, None, f"unknown service '{service}'")
+        for service_slug in topic.meta.services:
+            if service_slug not in service_slugs:
+                reader.problem(meta_path, None, f"unknown service '{service_slug}'")
 
 
 def read_content(root: Path) -> Content:
@@ -231,7 +240,9 @@ def read_content(root: Path) -> Content:
     if not root.is_dir():
         raise ContentError([Problem(root, None, "content folder not found")])
     topics_dir = root / "topics"
-    for folder in sorted(p for p in topics_dir.iterdir() if p.is_dir()) if topics_dir.is_dir() else []:
+    for folder in (
+        sorted(p for p in topics_dir.iterdir() if p.is_dir()) if topics_dir.is_dir() else []
+    ):
         topic = reader.read_topic(folder)
         if topic is not None:
             content.topics.append(topic)

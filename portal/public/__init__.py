@@ -31,7 +31,11 @@ def remember_language(response: Response) -> Response:
     """Keep the chosen language for the next visit to '/'."""
     if request.cookies.get(LANGUAGE_COOKIE) != g.lang and response.status_code < 400:
         response.set_cookie(
-            LANGUAGE_COOKIE, g.lang, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+            LANGUAGE_COOKIE,
+            g.lang,
+            max_age=COOKIE_MAX_AGE,
+            samesite="Lax",
+            httponly=True,
             secure=request.is_secure,
         )
     return response

@@ -57,17 +57,39 @@ def running_server() -> Iterator[str]:
     run = lambda cmd: subprocess.run(_as_server_user(cmd), check=True, capture_output=True)  # noqa: E731
     try:
         run([initdb, "-D", str(data), "-U", "lotse", "--auth=trust", "-E", "UTF8", "--no-locale"])
-        run([
-            pg_ctl, "-D", str(data), "-w", "-l", str(root / "server.log"), "start", "-o",
-            f"-p {port} -k {socket_dir} -h 127.0.0.1 -c fsync=off -c full_page_writes=off",
-        ])
+        run(
+            [
+                pg_ctl,
+                "-D",
+                str(data),
+                "-w",
+                "-l",
+                str(root / "server.log"),
+                "start",
+                "-o",
+                f"-p {port} -k {socket_dir} -h 127.0.0.1 -c fsync=off -c full_page_writes=off",
+            ]
+        )
         subprocess.run(
-            _as_server_user([str(Path(initdb).parent / "createdb"), "-h", "127.0.0.1", "-p", str(port),
-                             "-U", "lotse", "lotse_test"]),
-            check=True, capture_output=True,
+            _as_server_user(
+                [
+                    str(Path(initdb).parent / "createdb"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    "lotse",
+                    "lotse_test",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
         yield f"postgresql+psycopg://lotse@127.0.0.1:{port}/lotse_test"
     finally:
-        subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)

@@ -59,7 +59,9 @@ def test_unknown_topic_is_404_json(client: FlaskClient) -> None:
 
 
 def test_services_filtered_by_situation(client: FlaskClient) -> None:
-    body = client.get("/api/v1/services?lang=uk&age=40&status=temporary-protection&housing=own-flat").get_json()
+    body = client.get(
+        "/api/v1/services?lang=uk&age=40&status=temporary-protection&housing=own-flat"
+    ).get_json()
     assert_matches(body, "/services")
     slugs = {s["slug"] for s in body["services"]}
     assert "mbe" in slugs and "jmd" not in slugs
@@ -82,8 +84,14 @@ def test_finder_reasons_are_translated(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("lang=xx", "lang"), ("age=old", "age"), ("age=400", "age"), ("status=king", "status"),
-     ("housing=castle", "housing"), ("area=atlantis", "area")],
+    [
+        ("lang=xx", "lang"),
+        ("age=old", "age"),
+        ("age=400", "age"),
+        ("status=king", "status"),
+        ("housing=castle", "housing"),
+        ("area=atlantis", "area"),
+    ],
 )
 def test_bad_parameters_are_400_with_field(client: FlaskClient, query: str, field: str) -> None:
     response = client.get(f"/api/v1/finder?{query}")

@@ -27,7 +27,14 @@ def staff_app(tmp_path, **extra: object) -> Flask:  # type: ignore[no-untyped-de
 def test_login_and_logout(tmp_path) -> None:  # type: ignore[no-untyped-def]
     client = staff_app(tmp_path).test_client()
     token = csrf_token(client.get("/staff/login").get_data(as_text=True))
-    response = client.post("/staff/login", data={"email": "Editor@Example.org ", "password": "correct horse battery", "csrf_token": token})
+    response = client.post(
+        "/staff/login",
+        data={
+            "email": "Editor@Example.org ",
+            "password": "correct horse battery",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     home = client.get("/staff/").get_data(as_text=True)
     assert "Eda Editor" in home
@@ -40,7 +47,10 @@ def test_wrong_password_is_refused(tmp_path) -> None:  # type: ignore[no-untyped
     client = staff_app(tmp_path).test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     token = csrf_token(client.get("/staff/login").get_data(as_text=True))
-    response = client.post("/staff/login", data={"email": "editor@example.org", "password": "wrong", "csrf_token": token})
+    response = client.post(
+        "/staff/login",
+        data={"email": "editor@example.org", "password": "wrong", "csrf_token": token},
+    )
     assert response.status_code == 200
     assert "E-mail address or password is wrong." in response.get_data(as_text=True)
     assert client.get("/staff/").status_code == 302
@@ -48,7 +58,9 @@ def test_wrong_password_is_refused(tmp_path) -> None:  # type: ignore[no-untyped
 
 def test_post_without_csrf_token_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
     client = staff_app(tmp_path).test_client()
-    response = client.post("/staff/login", data={"email": "editor@example.org", "password": "correct horse battery"})
+    response = client.post(
+        "/staff/login", data={"email": "editor@example.org", "password": "correct horse battery"}
+    )
     assert response.status_code == 400
     assert client.get("/staff/").status_code == 302
 
@@ -70,7 +82,12 @@ def test_login_is_rate_limited(tmp_path) -> None:  # type: ignore[no-untyped-def
     statuses = []
     for _ in range(12):
         token = csrf_token(client.get("/staff/login").get_data(as_text=True))
-        statuses.append(client.post("/staff/login", data={"email": "x@example.org", "password": "nope", "csrf_token": token}).status_code)
+        statuses.append(
+            client.post(
+                "/staff/login",
+                data={"email": "x@example.org", "password": "nope", "csrf_token": token},
+            ).status_code
+        )
     assert statuses[:10] == [200] * 10
     assert statuses[-1] == 429
 

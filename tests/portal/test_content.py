@@ -15,14 +15,22 @@ from .conftest import CONTENT_DIR
 
 def test_shipped_content_is_complete() -> None:
     content = read_content(CONTENT_DIR)
-    assert [t.meta.slug for t in sorted(content.topics, key=lambda t: t.meta.slug)] == sorted(TOPIC_SLUGS)
+    assert [t.meta.slug for t in sorted(content.topics, key=lambda t: t.meta.slug)] == sorted(
+        TOPIC_SLUGS
+    )
     for topic in content.topics:
         assert set(topic.files) == set(LANGUAGES), topic.meta.slug
         for topic_file in topic.files.values():
             assert topic_file.front.sources, topic_file.path
             assert "## " in topic_file.body, topic_file.path
     assert {s.slug for s in content.services} >= {
-        "unmsa", "fbd", "mbe", "jmd", "welcome-center", "psychosocial", "social-welfare-office"
+        "unmsa",
+        "fbd",
+        "mbe",
+        "jmd",
+        "welcome-center",
+        "psychosocial",
+        "social-welfare-office",
     }
     assert len(content.areas) == 4
 
@@ -98,7 +106,9 @@ def test_schema_error_names_file_line_and_field(tmp_path: Path) -> None:
     messages = problem_lines(caught.value)
     assert any("services.yml:" in m and "min_age" in m for m in messages), messages
     line_number = int(messages[0].split("services.yml:")[1].split(":")[0])
-    assert "min_age: -3" in (root / "directory/services.yml").read_text().splitlines()[line_number - 1]
+    assert (
+        "min_age: -3" in (root / "directory/services.yml").read_text().splitlines()[line_number - 1]
+    )
 
 
 def test_missing_language_is_refused(tmp_path: Path) -> None:
@@ -107,7 +117,9 @@ def test_missing_language_is_refused(tmp_path: Path) -> None:
     (root / "topics" / "work" / "fa.md").unlink()
     with pytest.raises(ContentError) as caught:
         read_content(root)
-    assert any("work/fa.md" in m and "missing the fa text" in m for m in problem_lines(caught.value))
+    assert any(
+        "work/fa.md" in m and "missing the fa text" in m for m in problem_lines(caught.value)
+    )
 
 
 def test_unknown_service_reference_is_refused(tmp_path: Path) -> None:
@@ -118,7 +130,9 @@ def test_unknown_service_reference_is_refused(tmp_path: Path) -> None:
 
 
 def test_front_matter_error_line_points_into_the_markdown_file(tmp_path: Path) -> None:
-    root = broken_copy(tmp_path, "topics/health/en.md", "last_reviewed: 2026-11-21", "last_reviewed: soon")
+    root = broken_copy(
+        tmp_path, "topics/health/en.md", "last_reviewed: 2026-11-21", "last_reviewed: soon"
+    )
     with pytest.raises(ContentError) as caught:
         read_content(root)
     (message,) = problem_lines(caught.value)
@@ -155,6 +169,8 @@ def test_error_during_write_rolls_back_everything(
             load_content(copy)
         assert counts() == before
         title = db.session.scalar(
-            select(TopicTranslation.title).join(Topic).where(Topic.slug == "work", TopicTranslation.lang == "de")
+            select(TopicTranslation.title)
+            .join(Topic)
+            .where(Topic.slug == "work", TopicTranslation.lang == "de")
         )
         assert title is not None and not title.startswith("Neu –")

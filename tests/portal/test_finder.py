@@ -15,7 +15,9 @@ def found(app: Flask, situation: Situation) -> dict[str, bool]:
 
 
 def test_young_asylum_seeker_in_shared_accommodation(app: Flask) -> None:
-    result = found(app, Situation(age=19, residence_status="asylum-seeker", housing="communal-accommodation"))
+    result = found(
+        app, Situation(age=19, residence_status="asylum-seeker", housing="communal-accommodation")
+    )
     assert result["jmd"] is True  # 12–26
     assert result["unmsa"] is True
     assert "mbe" not in result  # 27 and older only
@@ -52,14 +54,18 @@ def test_finder_page_explains_why(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("age", ["abc", "-4", "500", "1e3"])
 def test_bad_age_gets_translated_error_and_keeps_input(client: FlaskClient, age: str) -> None:
-    html = client.get("/en/finder", query_string={"submitted": 1, "age": age, "status": "duldung"}).get_data(as_text=True)
+    html = client.get(
+        "/en/finder", query_string={"submitted": 1, "age": age, "status": "duldung"}
+    ).get_data(as_text=True)
     assert "Please enter" in html
     assert 'aria-invalid="true"' in html
     assert '<option value="duldung" selected>' in html  # the other answers are kept
 
 
 def test_arabic_digits_are_understood(client: FlaskClient) -> None:
-    html = client.get("/ar/finder", query_string={"submitted": 1, "age": "١٩"}).get_data(as_text=True)
+    html = client.get("/ar/finder", query_string={"submitted": 1, "age": "١٩"}).get_data(
+        as_text=True
+    )
     assert 'aria-invalid="true"' not in html
     assert "/ar/services/jmd" in html
 

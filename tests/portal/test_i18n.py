@@ -36,7 +36,9 @@ def test_placeholders_survive_translation(lang: str) -> None:
     for message in catalog(lang):
         if not message.id or message.pluralizable:
             continue
-        assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), message.id
+        assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), (
+            message.id
+        )
 
 
 def test_persian_uses_persian_letters() -> None:

@@ -9,8 +9,12 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def hours(*ranges: tuple[int, str, str]) -> list[OpeningHours]:
     return [
-        OpeningHours(weekday=day, opens=dt.time.fromisoformat(o), closes=dt.time.fromisoformat(c),
-                     appointment_only=False)
+        OpeningHours(
+            weekday=day,
+            opens=dt.time.fromisoformat(o),
+            closes=dt.time.fromisoformat(c),
+            appointment_only=False,
+        )
         for day, o, c in ranges
     ]
 

@@ -6,8 +6,14 @@ from flask.testing import FlaskClient
 from portal.constants import LANGUAGES, TOPIC_SLUGS
 
 RTL = {"ar", "fa"}
-PAGES = ["/{lang}/", "/{lang}/services", "/{lang}/services/jmd", "/{lang}/finder",
-         "/{lang}/search?q=asyl", "/{lang}/finder?submitted=1&age=30&status=protection-status"]
+PAGES = [
+    "/{lang}/",
+    "/{lang}/services",
+    "/{lang}/services/jmd",
+    "/{lang}/finder",
+    "/{lang}/search?q=asyl",
+    "/{lang}/finder?submitted=1&age=30&status=protection-status",
+]
 
 
 def assert_page_frame(html: str, lang: str) -> None:
@@ -37,8 +43,10 @@ def test_every_topic_in_every_language(client: FlaskClient, lang: str, slug: str
     assert 'class="sources"' in html
 
 
-@pytest.mark.parametrize("slug", ["unmsa", "fbd", "mbe", "jmd", "welcome-center", "psychosocial",
-                                  "social-welfare-office"])
+@pytest.mark.parametrize(
+    "slug",
+    ["unmsa", "fbd", "mbe", "jmd", "welcome-center", "psychosocial", "social-welfare-office"],
+)
 def test_service_pages_label_demo_data(client: FlaskClient, slug: str) -> None:
     html = client.get(f"/en/services/{slug}").get_data(as_text=True)
     assert "Demo data" in html
@@ -101,7 +109,9 @@ def test_security_headers(client: FlaskClient) -> None:
 def test_pages_load_nothing_from_third_parties(client: FlaskClient) -> None:
     html = client.get("/ar/topics/health").get_data(as_text=True)
     for match in re.finditer(r'<(?:link|script|img)[^>]+(?:href|src)="([^"]+)"', html):
-        assert match.group(1).startswith("/") or match.group(1).startswith("http://lotse.test"), match.group(1)
+        assert match.group(1).startswith("/") or match.group(1).startswith("http://lotse.test"), (
+            match.group(1)
+        )
 
 
 def test_outdated_translation_shows_notice(client: FlaskClient) -> None:
@@ -111,6 +121,7 @@ def test_outdated_translation_shows_notice(client: FlaskClient) -> None:
     app = client.application
     with app.app_context():
         from sqlalchemy import select
+
         topic = db.session.scalar(select(Topic).where(Topic.slug == "return"))
         assert topic is not None
         translation = topic.translation("en")
@@ -129,3 +140,9 @@ def test_outdated_translation_shows_notice(client: FlaskClient) -> None:
             assert translation is not None
             translation.translation_status = "up_to_date"
             db.session.commit()
+
+
+@pytest.mark.parametrize("path", ["/de/", "/ar/topics/housing", "/fa/services/jmd", "/uk/finder"])
+def test_pages_work_without_javascript(client: FlaskClient, path: str) -> None:
+    # Progressive enhancement: no page depends on a script; there are none to load.
+    assert "<script" not in client.get(path).get_data(as_text=True)

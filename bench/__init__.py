@@ -1,0 +1,1 @@
+"""Benchmarks: page weight and load on loopback (`make bench`)."""
