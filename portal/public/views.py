@@ -19,7 +19,7 @@ from ..constants import (
 from ..extensions import db, limiter
 from ..finder import Situation, explain, find_services, housing_label, status_label
 from ..i18n import preferred_language
-from ..models import Office, Service, SocialArea, Topic, TopicTranslation, pick
+from ..models import AccommodationSite, Office, Service, SocialArea, Topic, TopicTranslation, pick
 from ..opening_hours import opening_state, weekly_table
 from ..search import search as run_search
 from . import bp, root_bp
@@ -104,7 +104,14 @@ def topic(slug: str) -> str:
 
 @bp.get("/services")
 def services() -> str:
-    return render_template("public/services.html", services=_services())
+    sites = db.session.scalars(
+        select(AccommodationSite)
+        .options(selectinload(AccommodationSite.area))
+        .order_by(AccommodationSite.id)
+    )
+    return render_template(
+        "public/services.html", services=_services(), areas=_areas(), sites=list(sites)
+    )
 
 
 @bp.get("/services/<slug>")

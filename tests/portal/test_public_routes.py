@@ -146,3 +146,26 @@ def test_outdated_translation_shows_notice(client: FlaskClient) -> None:
 def test_pages_work_without_javascript(client: FlaskClient, path: str) -> None:
     # Progressive enhancement: no page depends on a script; there are none to load.
     assert "<script" not in client.get(path).get_data(as_text=True)
+
+
+def test_unexpected_error_gives_translated_500(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'x.db'}", PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/de/boom")
+    def boom() -> str:
+        raise RuntimeError("broken")
+
+    response = app.test_client().get("/de/boom", headers={"Accept-Language": "uk"})
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert '<html lang="uk"' in html
+    assert "broken" not in html
+
+
+def test_services_page_lists_areas_and_accommodation(client: FlaskClient) -> None:
+    html = client.get("/en/services").get_data(as_text=True)
+    assert "Gemeinschaftsunterkunft Herzberg" in html or "Shared accommodation Herzberg" in html
+    assert "212 places" in html
+    assert "Doberlug-Kirchhain" in html
