@@ -114,32 +114,29 @@ def test_pages_load_nothing_from_third_parties(client: FlaskClient) -> None:
         )
 
 
-def test_outdated_translation_shows_notice(client: FlaskClient) -> None:
+def set_translation_status(client: FlaskClient, slug: str, lang: str, status: str) -> None:
+    from sqlalchemy import select
+
     from portal.extensions import db
     from portal.models import Topic
 
-    app = client.application
-    with app.app_context():
-        from sqlalchemy import select
-
-        topic = db.session.scalar(select(Topic).where(Topic.slug == "return"))
+    with client.application.app_context():
+        topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
         assert topic is not None
-        translation = topic.translation("en")
+        translation = topic.translation(lang)
         assert translation is not None
-        translation.translation_status = "outdated"
+        translation.translation_status = status
         db.session.commit()
+
+
+def test_outdated_translation_shows_notice(client: FlaskClient) -> None:
+    set_translation_status(client, "return", "en", "outdated")
     try:
         html = client.get("/en/topics/return").get_data(as_text=True)
         assert "The German original of this page was changed" in html
         assert 'href="/de/topics/return"' in html
     finally:
-        with app.app_context():
-            topic = db.session.scalar(select(Topic).where(Topic.slug == "return"))
-            assert topic is not None
-            translation = topic.translation("en")
-            assert translation is not None
-            translation.translation_status = "up_to_date"
-            db.session.commit()
+        set_translation_status(client, "return", "en", "up_to_date")
 
 
 @pytest.mark.parametrize("path", ["/de/", "/ar/topics/housing", "/fa/services/jmd", "/uk/finder"])
