@@ -22,7 +22,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 
 PORTAL_STAMP := $(PORTAL_VENV)/.installed
 BOT_STAMP := $(BOT_VENV)/.installed
-BOT_INPUTS := bot/config.yml bot/domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null | sort)
+BOT_INPUTS := bot/config.yml bot/domain.yml $(shell find bot/data bot/lotse_nlu -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
 BOT_MODEL_STAMP := bot/models/.trained
 CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
