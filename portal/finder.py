@@ -6,7 +6,7 @@ conditions were confirmed and which still need checking.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -52,6 +52,51 @@ class Match:
     @property
     def confirmed(self) -> bool:
         return all(reason.confirmed for reason in self.reasons)
+
+
+MAX_AGE = 120
+# Arabic-Indic and Persian digits, as phones type them, to ASCII digits.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+class InputError(StrEnum):
+    NOT_A_NUMBER = "not_a_number"
+    AGE_OUT_OF_RANGE = "age_out_of_range"
+    UNKNOWN_CHOICE = "unknown_choice"
+
+
+def parse_situation(
+    args: Mapping[str, str], area_slugs: Collection[str]
+) -> tuple[Situation, dict[str, InputError]]:
+    """The answers from a query string; a bad answer is left out and reported per field."""
+    errors: dict[str, InputError] = {}
+    age: int | None = None
+    raw_age = (args.get("age") or "").strip()
+    if raw_age:
+        try:
+            age = int(raw_age.translate(_DIGITS))
+        except ValueError:
+            errors["age"] = InputError.NOT_A_NUMBER
+        else:
+            if not 0 <= age <= MAX_AGE:
+                errors["age"], age = InputError.AGE_OUT_OF_RANGE, None
+    choices = {
+        "status": RESIDENCE_STATUS_CODES,
+        "housing": HOUSING_CODES,
+        "area": area_slugs,
+    }
+    answers: dict[str, str | None] = {}
+    for name, allowed in choices.items():
+        answers[name] = args.get(name) or None
+        if answers[name] is not None and answers[name] not in allowed:
+            errors[name], answers[name] = InputError.UNKNOWN_CHOICE, None
+    situation = Situation(
+        age=age,
+        residence_status=answers["status"],
+        housing=answers["housing"],
+        area=answers["area"],
+    )
+    return situation, errors
 
 
 def _check_rule(rule: EligibilityRule, situation: Situation) -> list[Reason] | None:

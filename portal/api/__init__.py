@@ -7,20 +7,12 @@ from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_babel import force_locale
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from ..constants import (
-    HOUSING_CODES,
-    LANGUAGES,
-    RESIDENCE_STATUS_CODES,
-    SOURCE_LANGUAGE,
-    Housing,
-    ResidenceStatus,
-)
-from ..extensions import db, limiter
-from ..finder import Situation, explain, find_services
+from .. import queries
+from ..constants import LANGUAGES, SOURCE_LANGUAGE
+from ..extensions import limiter
+from ..finder import InputError, Situation, explain, find_services, parse_situation
 from ..models import Office, Service, SocialArea, Topic, TopicTranslation, pick
 from ..opening_hours import opening_state
 
@@ -61,22 +53,13 @@ def _topic_summary(topic: Topic, translation: TopicTranslation) -> dict[str, Any
 
 @bp.get("/topics")
 def topics() -> Response:
-    rows = db.session.scalars(
-        select(Topic).options(selectinload(Topic.translations)).order_by(Topic.position)
-    )
-    items = []
-    for topic in rows:
-        translation = topic.translation(g.lang) or topic.translation(SOURCE_LANGUAGE)
-        if translation is not None:
-            items.append(_topic_summary(topic, translation))
+    items = [_topic_summary(topic, translation) for topic, translation in queries.topics_in(g.lang)]
     return jsonify(lang=g.lang, topics=items)
 
 
 @bp.get("/topics/<slug>")
 def topic(slug: str) -> Response:
-    found = db.session.scalar(
-        select(Topic).where(Topic.slug == slug).options(selectinload(Topic.translations))
-    )
+    found = queries.topic_by_slug(slug)
     translation = found and (found.translation(g.lang) or found.translation(SOURCE_LANGUAGE))
     if found is None or translation is None:
         abort(404)
@@ -141,50 +124,26 @@ def _service(service: Service, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _all_services() -> list[Service]:
-    return list(
-        db.session.scalars(
-            select(Service)
-            .options(
-                selectinload(Service.offices).selectinload(Office.opening_hours),
-                selectinload(Service.offices).selectinload(Office.area),
-                selectinload(Service.eligibility_rules),
-            )
-            .order_by(Service.position)
-        )
-    )
+INPUT_ERRORS = {
+    InputError.NOT_A_NUMBER: "must be a whole number",
+    InputError.AGE_OUT_OF_RANGE: "must be between 0 and 120",
+    InputError.UNKNOWN_CHOICE: "is not one of the allowed values (see the OpenAPI file)",
+}
 
 
-def _situation() -> Situation:
-    args = request.args
-    age: int | None = None
-    if args.get("age"):
-        try:
-            age = int(args["age"])
-        except ValueError:
-            raise BadRequest("age", "age must be a whole number") from None
-        if not 0 <= age <= 120:
-            raise BadRequest("age", "age must be between 0 and 120")
-    status = args.get("status") or None
-    if status is not None and status not in RESIDENCE_STATUS_CODES:
-        raise BadRequest("status", f"unknown status; one of: {', '.join(ResidenceStatus)}")
-    housing = args.get("housing") or None
-    if housing is not None and housing not in HOUSING_CODES:
-        raise BadRequest("housing", f"unknown housing; one of: {', '.join(Housing)}")
-    area = args.get("area") or None
-    if (
-        area is not None
-        and db.session.scalar(select(SocialArea).where(SocialArea.slug == area)) is None
-    ):
-        raise BadRequest("area", "unknown area")
-    return Situation(age=age, residence_status=status, housing=housing, area=area)
+def _situation(areas: list[SocialArea]) -> Situation:
+    situation, errors = parse_situation(request.args, {area.slug for area in areas})
+    if errors:
+        name, error = next(iter(errors.items()))
+        raise BadRequest(name, f"{name} {INPUT_ERRORS[error]}")
+    return situation
 
 
 @bp.get("/services")
 def services() -> Response:
-    situation = _situation()
+    situation = _situation(queries.areas())
     now = dt.datetime.now(dt.UTC)
-    chosen = _all_services()
+    chosen = queries.services()
     if not situation.is_empty:
         chosen = [match.service for match in find_services(chosen, situation)]
     return jsonify(lang=g.lang, services=[_service(s, now) for s in chosen])
@@ -193,12 +152,13 @@ def services() -> Response:
 @bp.get("/finder")
 @limiter.limit("120/minute")
 def finder() -> Response:
-    situation = _situation()
+    all_areas = queries.areas()
+    situation = _situation(all_areas)
     now = dt.datetime.now(dt.UTC)
-    areas = {area.slug: area for area in db.session.scalars(select(SocialArea))}
+    areas = {area.slug: area for area in all_areas}
     results = []
     with force_locale(g.lang):
-        for match in find_services(_all_services(), situation):
+        for match in find_services(queries.services(), situation):
             results.append(
                 {
                     "service": _service(match.service, now),
@@ -218,7 +178,6 @@ def finder() -> Response:
 
 @bp.get("/areas")
 def areas() -> Response:
-    rows = db.session.scalars(select(SocialArea).order_by(SocialArea.position))
     return jsonify(
         lang=g.lang,
         areas=[
@@ -228,6 +187,6 @@ def areas() -> Response:
                 "municipalities": a.municipalities,
                 "demo": a.demo,
             }
-            for a in rows
+            for a in queries.areas()
         ],
     )

@@ -105,3 +105,9 @@ def test_areas(client: FlaskClient) -> None:
     body = client.get("/api/v1/areas?lang=fa").get_json()
     assert_matches(body, "/areas")
     assert len(body["areas"]) == 4
+
+
+def test_finder_understands_arabic_digits_like_the_form(client: FlaskClient) -> None:
+    body = client.get("/api/v1/finder", query_string={"lang": "ar", "age": "١٩"}).get_json()
+    jmd = next(r for r in body["results"] if r["service"]["slug"] == "jmd")
+    assert jmd["confirmed"] is True
