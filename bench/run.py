@@ -122,14 +122,15 @@ def page_weights(port: int) -> dict[str, dict[str, dict[str, int]]]:
     weights: dict[str, dict[str, dict[str, int]]] = {}
     for name, template in PAGE_TYPES.items():
         for lang in LANGUAGES:
-            status, body, headers = fetch(port, template.format(lang=lang))
+            path = template.format(lang=lang)
+            status, body, _ = fetch(port, path)
             assert status == 200, (name, lang, status)
-            html = body.decode("utf-8", "replace") if "content-encoding" not in headers else ""
+            raw = fetch(port, path, encoding="identity")[1].decode()
             total = len(body)
-            css_bytes = 0
-            raw = fetch(port, template.format(lang=lang), encoding="identity")[1].decode()
-            for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', html or raw):
-                css_bytes += len(fetch(port, href.replace("&amp;", "&"))[1])
+            css_bytes = sum(
+                len(fetch(port, href.replace("&amp;", "&"))[1])
+                for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', raw)
+            )
             scripts = len(re.findall(r"<script", raw))
             weights.setdefault(name, {})[lang] = {
                 "html_bytes": total,
