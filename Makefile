@@ -90,13 +90,15 @@ run: db $(BOT_MODEL_STAMP)
 	@echo "  Portal:            http://localhost:$(PORT)/"
 	@echo "  Assistant (Rasa):  http://localhost:$(RASA_PORT)/webhooks/rest/webhook"
 	@echo "  Action server:     http://localhost:$(ACTIONS_PORT)/health"
+	@echo "  Book (demo data):  http://localhost:$(PORT)/de/book"
 	@echo "  Staff sign-in:     http://localhost:$(PORT)/staff/login  (demo accounts: instance/demo-credentials.txt)"
 	@echo ""
 	PORT=$(PORT) RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) LOTSE_INSECURE_COOKIES=1 \
-		$(PORTAL_VENV)/bin/honcho start -f Procfile
+		LOTSE_PUBLIC_URL=http://localhost:$(PORT) $(PORTAL_VENV)/bin/honcho start -f Procfile
 
 portal: db
-	LOTSE_INSECURE_COOKIES=1 $(LOTSE) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) LOTSE_INSECURE_COOKIES=1 LOTSE_PUBLIC_URL=http://localhost:$(PORT) \
+		$(PORTAL_VENV)/bin/honcho start -f Procfile portal jobs
 
 bot: $(BOT_MODEL_STAMP)
 	PORT=$(PORT) RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) \

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, i18n
+from . import crypto, database, errors, i18n
 from .config import PROJECT_ROOT, build_config
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate, talisman
 
@@ -32,7 +32,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    crypto.init_app(app)
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     babel.init_app(app, locale_selector=i18n.current_language)
     csrf.init_app(app)
@@ -54,13 +56,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import templating
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .booking import bp as booking_bp
+    from .counsellor import bp as counsellor_bp
     from .public import bp as public_bp
     from .public import root_bp
 
     templating.init_app(app)
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(booking_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(counsellor_bp)
     csrf.exempt(api_bp)
     return app

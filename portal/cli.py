@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
+from . import demo
 from .constants import Role
 from .content import ContentError, load_content, read_content
 from .extensions import db
@@ -110,13 +112,13 @@ def user_create(email: str, name: str, role: str, password: str) -> None:
 DEMO_USERS = (
     ("demo-admin@lotse.invalid", "Demo Admin", Role.ADMIN),
     ("demo-editor@lotse.invalid", "Demo Redaktion", Role.EDITOR),
-    ("demo-counsellor@lotse.invalid", "Demo Beratung", Role.COUNSELLOR),
+    *((email, name, Role.COUNSELLOR) for email, name, _langs, _offices in demo.COUNSELLORS),
 )
 
 
 @main.command("demo-data")
 def demo_data() -> None:
-    """Create demo staff accounts (marked as demo; e-mail addresses under .invalid)."""
+    """Create demo staff, availability and appointments (all marked as demo)."""
     credentials_file = Path(current_app.instance_path) / "demo-credentials.txt"
     created = []
     for email, name, role in DEMO_USERS:
@@ -131,3 +133,35 @@ def demo_data() -> None:
             out.write("\n".join(created) + "\n")
         credentials_file.chmod(0o600)
     click.echo(f"demo staff accounts (DEMO DATA) are listed in {credentials_file}")
+    rules = demo.assign_counsellors()
+    booked = demo.book_appointments()
+    click.echo(
+        f"demo availability: {rules} weekly windows added; demo appointments: {booked} booked"
+    )
+
+
+@main.group()
+def jobs() -> None:
+    """Background work: sending queued messages, erasing expired data."""
+
+
+@jobs.command("run")
+@click.option("--loop", is_flag=True, help="keep running (for the process manager)")
+@click.option("--interval", default=60, show_default=True, help="seconds between runs with --loop")
+def jobs_run(loop: bool, interval: int) -> None:
+    """Send due notifications and erase data whose purpose has ended."""
+    from .notifications.delivery import deliver_due, purge_expired
+
+    while True:
+        sent = deliver_due()
+        purged = purge_expired()
+        click.echo(
+            f"messages: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed, "
+            f"{sent.undeliverable} undeliverable (demo addresses), "
+            f"{sent.waiting_for_configuration} waiting for LOTSE_SMTP_HOST; "
+            f"erased details of {purged.appointments_erased} finished appointments"
+        )
+        if not loop:
+            return
+        db.session.remove()
+        time.sleep(interval)

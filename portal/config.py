@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .crypto import load_keys
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,12 +35,56 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _bot_api_secret(instance_path: Path) -> str:
+    """Shared secret the assistant sends to the booking API (LOTSE_BOT_API_SECRET or a file)."""
+    if secret := os.environ.get("LOTSE_BOT_API_SECRET"):
+        return secret
+    secret_file = instance_path / "bot_api_secret"
+    if not secret_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        secret_file.write_text(secrets.token_urlsafe(32))
+        secret_file.chmod(0o600)
+    return secret_file.read_text().strip()
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def mail_config() -> dict[str, object]:
+    """SMTP settings; without LOTSE_SMTP_HOST messages wait in the queue until one is set."""
+    return {
+        "SMTP_HOST": os.environ.get("LOTSE_SMTP_HOST", ""),
+        "SMTP_PORT": _int("LOTSE_SMTP_PORT", 587),
+        "SMTP_USERNAME": os.environ.get("LOTSE_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("LOTSE_SMTP_PASSWORD", ""),
+        # starttls (default), ssl, or none (only for a server on the same machine)
+        "SMTP_SECURITY": os.environ.get("LOTSE_SMTP_SECURITY", "starttls"),
+        "MAIL_FROM": os.environ.get("LOTSE_MAIL_FROM", "Lotse <no-reply@lotse.invalid>"),
+        "SMS_BACKEND": os.environ.get("LOTSE_SMS_BACKEND", ""),
+    }
+
+
 def build_config(instance_path: Path) -> dict[str, object]:
     secure_cookies = os.environ.get("LOTSE_INSECURE_COOKIES", "") != "1"
     return {
+        **mail_config(),
+        "DATA_KEYS": load_keys(instance_path),
+        "BOT_API_SECRET": _bot_api_secret(instance_path),
+        # Public address used in e-mails and for the assistant's links (no request there).
+        "PUBLIC_BASE_URL": os.environ.get("LOTSE_PUBLIC_URL", "http://localhost:5000"),
+        "REMINDER_HOURS_BEFORE": _int("LOTSE_REMINDER_HOURS", 24),
+        # Contact details are erased this many days after the appointment (purpose fulfilled).
+        "CONTACT_RETENTION_DAYS": _int("LOTSE_CONTACT_RETENTION_DAYS", 7),
+        # The manage link stops working this many days after the appointment.
+        "MANAGE_LINK_DAYS_AFTER": _int("LOTSE_MANAGE_LINK_DAYS", 14),
+        "BOOKING_RATE_LIMIT": os.environ.get("LOTSE_BOOKING_RATE_LIMIT", "20/minute;100/hour"),
+        # All chat users reach the API through the one assistant, so its limit is higher.
+        "BOT_API_RATE_LIMIT": os.environ.get("LOTSE_BOT_API_RATE_LIMIT", "600/minute"),
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PUBLIC_HOLIDAY_SUBDIVISION": os.environ.get("LOTSE_HOLIDAY_STATE", "BB"),
         "CONTENT_DIR": Path(os.environ.get("LOTSE_CONTENT_DIR", PROJECT_ROOT / "content")),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "locales"),
         "BABEL_DEFAULT_LOCALE": "de",

@@ -92,3 +92,80 @@ EMERGENCY_NUMBERS: tuple[tuple[str, str], ...] = (
     ("116 016", "116016"),
     ("0800 111 0 111", "08001110111"),
 )
+
+
+class AppointmentMode(StrEnum):
+    """How a counselling appointment takes place."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+class Origin(StrEnum):
+    """Where a booking was made."""
+
+    PORTAL = "portal"
+    CHAT = "chat"
+
+
+class CancelledBy(StrEnum):
+    CLIENT = "client"
+    COUNSELLOR = "counsellor"
+
+
+class MessageStatus(StrEnum):
+    """Delivery state of a queued notification."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry
+    CANCELLED = "cancelled"  # no longer relevant, e.g. a reminder for a cancelled appointment
+    UNDELIVERABLE = "undeliverable"  # e.g. a reserved demo address that can never receive mail
+
+
+class MessageKind(StrEnum):
+    CLIENT_CONFIRMATION = "client_confirmation"
+    CLIENT_RESCHEDULED = "client_rescheduled"
+    CLIENT_CANCELLED = "client_cancelled"
+    CLIENT_REMINDER = "client_reminder"
+    COUNSELLOR_NEW = "counsellor_new"
+    COUNSELLOR_CHANGED = "counsellor_changed"
+    COUNSELLOR_CANCELLED = "counsellor_cancelled"
+
+
+class MessageChannel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+APPOINTMENT_MODE_CODES = frozenset(mode.value for mode in AppointmentMode)
+APPOINTMENT_STATUS_CODES = frozenset(status.value for status in AppointmentStatus)
+# Appointments that hold their time: only these block a counsellor's calendar.
+ACTIVE_APPOINTMENT_STATUSES = (AppointmentStatus.BOOKED,)
+# Languages a client can ask an interpreter for (ISO 639-1), beyond the portal's own five.
+INTERPRETER_LANGUAGES: tuple[str, ...] = (
+    "ar",
+    "fa",
+    "uk",
+    "ru",
+    "en",
+    "fr",
+    "tr",
+    "ku",
+    "ps",
+    "ti",
+    "so",
+    "sq",
+    "sr",
+    "ro",
+    "pl",
+)
+INTERPRETER_LANGUAGE_CODES = frozenset(INTERPRETER_LANGUAGES)

@@ -14,8 +14,11 @@ from .i18n import preferred_language
 def _messages() -> dict[int, str]:
     return {
         400: _("The request could not be understood."),
+        403: _("You are not allowed to see this page."),
         404: _("We could not find this page."),
         405: _("This action is not allowed here."),
+        409: _("This could not be done because something changed in the meantime."),
+        422: _("Some of the data sent could not be used."),
         429: _("Too many requests. Please wait a minute and try again."),
         500: _("Something went wrong on our side. Please try again later."),
     }

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from .constants import HOUSING_CODES, RESIDENCE_STATUS_CODES, Housing, ResidenceStatus
 from .models import EligibilityRule, Service, SocialArea, pick
+from .text import ascii_digits
 
 
 class Criterion(StrEnum):
@@ -55,8 +56,6 @@ class Match:
 
 
 MAX_AGE = 120
-# Arabic-Indic and Persian digits, as phones type them, to ASCII digits.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 class InputError(StrEnum):
@@ -74,7 +73,7 @@ def parse_situation(
     raw_age = (args.get("age") or "").strip()
     if raw_age:
         try:
-            age = int(raw_age.translate(_DIGITS))
+            age = int(ascii_digits(raw_age))
         except ValueError:
             errors["age"] = InputError.NOT_A_NUMBER
         else:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -25,9 +27,18 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
-from .constants import SOURCE_LANGUAGE, TranslationStatus
+from .constants import (
+    SOURCE_LANGUAGE,
+    TIMEZONE,
+    AppointmentStatus,
+    MessageStatus,
+    TranslationStatus,
+)
+from .crypto import EncryptedJSON
 from .extensions import db
 
 Translated = dict[str, str]
@@ -35,6 +46,29 @@ Translated = dict[str, str]
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A point in time stored as naive UTC on every backend and read back as aware UTC.
+
+    SQLite has no time zone type; storing one representation everywhere keeps
+    comparisons and unique constraints identical on SQLite and PostgreSQL.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; Lotse stores only aware times")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
 
 
 def pick(translated: Translated | None, lang: str) -> str:
@@ -137,6 +171,15 @@ class Service(db.Model):  # type: ignore[name-defined]
     topics: Mapped[list[Topic]] = relationship(
         secondary=topic_service, back_populates="services", order_by="Topic.position"
     )
+    appointment_types: Mapped[list[AppointmentType]] = relationship(
+        back_populates="service",
+        cascade="all, delete-orphan",
+        order_by="AppointmentType.position",
+    )
+
+    @property
+    def bookable(self) -> bool:
+        return bool(self.appointment_types)
 
     @property
     def shows_demo_data(self) -> bool:
@@ -184,6 +227,9 @@ class Office(db.Model):  # type: ignore[name-defined]
         cascade="all, delete-orphan",
         order_by="(OpeningHours.weekday, OpeningHours.opens)",
     )
+    counsellors: Mapped[list[StaffUser]] = relationship(
+        secondary="counsellor_office", back_populates="offices", order_by="StaffUser.name"
+    )
 
 
 class OpeningHours(db.Model):  # type: ignore[name-defined]
@@ -225,6 +271,12 @@ class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined]
     last_login_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    # Languages the counsellor can counsel in (ISO 639-1), for offering matching slots first.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    offices: Mapped[list[Office]] = relationship(
+        secondary="counsellor_office", back_populates="counsellors", order_by="Office.position"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -232,3 +284,184 @@ class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined]
 
     def as_dict(self) -> dict[str, Any]:
         return {"email": self.email, "name": self.name, "role": self.role}
+
+
+counsellor_office = Table(
+    "counsellor_office",
+    db.metadata,
+    Column("staff_user_id", ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("office_id", ForeignKey("office.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AppointmentType(db.Model):  # type: ignore[name-defined]
+    """A kind of appointment a service offers, e.g. a 45-minute first consultation.
+
+    All minute values are multiples of 5, the resolution of the calendar claims.
+    """
+
+    __table_args__ = (UniqueConstraint("service_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[Translated] = mapped_column(JSON)
+    bring: Mapped[Translated | None] = mapped_column(JSON, nullable=True)
+    first_visit: Mapped[bool] = mapped_column(Boolean, default=False)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    min_notice_minutes: Mapped[int] = mapped_column(Integer)
+    horizon_days: Mapped[int] = mapped_column(Integer)
+    slot_interval_minutes: Mapped[int] = mapped_column(Integer)
+    modes: Mapped[list[str]] = mapped_column(JSON)
+
+    service: Mapped[Service] = relationship(back_populates="appointment_types")
+
+
+class AvailabilityRule(db.Model):  # type: ignore[name-defined]
+    """A weekly window in which a counsellor takes appointments at one office (local time)."""
+
+    __table_args__ = (
+        CheckConstraint("starts < ends", name="starts_before_ends"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    weekday: Mapped[int] = mapped_column(Integer)
+    starts: Mapped[dt.time] = mapped_column(Time)
+    ends: Mapped[dt.time] = mapped_column(Time)
+    modes: Mapped[list[str]] = mapped_column(JSON)
+
+    counsellor: Mapped[StaffUser] = relationship()
+    office: Mapped[Office] = relationship()
+
+
+class Absence(db.Model):  # type: ignore[name-defined]
+    """A time a counsellor takes no appointments (leave, training, illness)."""
+
+    __table_args__ = (CheckConstraint("starts_at < ends_at", name="starts_before_ends"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    counsellor: Mapped[StaffUser] = relationship()
+
+    @property
+    def first_local_day(self) -> dt.date:
+        return self.starts_at.astimezone(ZoneInfo(TIMEZONE)).date()
+
+    @property
+    def last_local_day(self) -> dt.date:
+        return (self.ends_at - dt.timedelta(microseconds=1)).astimezone(ZoneInfo(TIMEZONE)).date()
+
+
+_STATUS_LIST = ", ".join(f"'{status.value}'" for status in AppointmentStatus)
+
+
+class Appointment(db.Model):  # type: ignore[name-defined]
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        CheckConstraint(f"status IN ({_STATUS_LIST})", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Read out on the phone; not a secret (the manage token is).
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="RESTRICT"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="RESTRICT"))
+    appointment_type_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment_type.id", ondelete="RESTRICT")
+    )
+    counsellor_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="RESTRICT"), index=True
+    )
+    mode: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default=TIMEZONE)
+    status: Mapped[str] = mapped_column(String(16), default=AppointmentStatus.BOOKED)
+    client_language: Mapped[str] = mapped_column(String(8))
+    interpreter_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # Topics can reveal health or violence (Art. 9 GDPR): encrypted like the contact details.
+    # NULL when none were chosen or once erased, so "holds details" is a plain query.
+    topics: Mapped[list[str] | None] = mapped_column(EncryptedJSON, nullable=True)
+    contact: Mapped[dict[str, str] | None] = mapped_column(EncryptedJSON, nullable=True)
+    origin: Mapped[str] = mapped_column(String(8))
+    cancelled_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    cancel_reason: Mapped[str | None] = mapped_column(EncryptedJSON, nullable=True)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reschedule_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    service: Mapped[Service] = relationship()
+    office: Mapped[Office] = relationship()
+    appointment_type: Mapped[AppointmentType] = relationship()
+    counsellor: Mapped[StaffUser] = relationship()
+    claims: Mapped[list[CalendarClaim]] = relationship(
+        back_populates="appointment", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_booked(self) -> bool:
+        return self.status == AppointmentStatus.BOOKED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == AppointmentStatus.CANCELLED
+
+
+class CalendarClaim(db.Model):  # type: ignore[name-defined]
+    """One 5-minute cell of a counsellor's time held by an appointment (buffers included).
+
+    The unique constraint is what makes double booking impossible: two appointments
+    that overlap for even one cell cannot both be committed, on SQLite or PostgreSQL,
+    whatever the application code does.
+    """
+
+    __table_args__ = (UniqueConstraint("counsellor_id", "cell"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="RESTRICT"))
+    # Minutes since the Unix epoch (UTC) divided by 5.
+    cell: Mapped[int] = mapped_column(Integer)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment.id", ondelete="CASCADE"), index=True
+    )
+
+    appointment: Mapped[Appointment] = relationship(back_populates="claims")
+
+
+class OutboundMessage(db.Model):  # type: ignore[name-defined]
+    """A notification waiting to be sent (durable queue; survives a mail server outage).
+
+    The payload (recipient, subject, text, attachment) is encrypted and erased once
+    the message is sent or no longer needed.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default=MessageStatus.PENDING, index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointment.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    payload: Mapped[dict[str, str] | None] = mapped_column(EncryptedJSON, nullable=True)
+    send_after: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    # The error class and SMTP code only, never message content.
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -40,10 +40,25 @@ def weekday_name(index: int) -> str:
     return str(get_day_names("wide", locale=current_language())[index])
 
 
+LOCALIZED_BLUEPRINTS = frozenset({"public", "booking"})
+
+
 def url_in_language(lang: str) -> str:
-    """The current page in another language (falls back to that language's home)."""
-    if request.endpoint and request.blueprint == "public" and request.view_args is not None:
-        args: dict[str, Any] = {**request.view_args, **request.args.to_dict(), "lang": lang}
+    """The current page in another language (falls back to that language's home).
+
+    Only pages reached by GET can be repeated; a form result (POST) falls back too.
+    """
+    if (
+        request.endpoint
+        and request.blueprint in LOCALIZED_BLUEPRINTS
+        and request.method == "GET"
+        and request.view_args is not None
+    ):
+        args: dict[str, Any] = {
+            **request.view_args,
+            **request.args.to_dict(flat=False),
+            "lang": lang,
+        }
         return url_for(request.endpoint, **args)
     return url_for("public.home", lang=lang)
 

@@ -80,3 +80,11 @@ def normalize(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return [token for token in normalize(text).split(" ") if token]
+
+
+# Arabic-Indic and Persian digits, as phones type them, to ASCII digits.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def ascii_digits(text: str) -> str:
+    return text.translate(_DIGITS)

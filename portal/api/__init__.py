@@ -190,3 +190,6 @@ def areas() -> Response:
             for a in queries.areas()
         ],
     )
+
+
+from . import booking  # noqa: E402,F401  (registers the booking routes)

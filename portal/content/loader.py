@@ -104,10 +104,31 @@ def _load_services(content: Content) -> dict[str, models.Service]:
             )
             for index, rule in enumerate(item.eligibility)
         ]
+        _load_appointment_types(service, item.appointment_types)
         db.session.add(service)
         existing[item.slug] = service
     _remove_missing(existing, (item.slug for item in content.services))
     return existing
+
+
+def _load_appointment_types(service: models.Service, items: list[schema.AppointmentType]) -> None:
+    """Update types in place by slug: booked appointments keep pointing at the same row."""
+    current = {kind.slug: kind for kind in service.appointment_types}
+    kept = []
+    for position, item in enumerate(items):
+        kind = current.get(item.slug) or models.AppointmentType(slug=item.slug)
+        kind.position, kind.name = position, dict(item.name)
+        kind.bring = dict(item.bring) if item.bring else None
+        kind.first_visit = item.first_visit
+        kind.duration_minutes = item.duration_minutes
+        kind.buffer_before_minutes = item.buffer_before_minutes
+        kind.buffer_after_minutes = item.buffer_after_minutes
+        kind.min_notice_minutes = item.min_notice_hours * 60
+        kind.horizon_days = item.horizon_days
+        kind.slot_interval_minutes = item.slot_interval_minutes
+        kind.modes = [str(mode) for mode in item.modes]
+        kept.append(kind)
+    service.appointment_types = kept
 
 
 def _opening_hours(ranges: list[schema.OpeningRange]) -> list[models.OpeningHours]:

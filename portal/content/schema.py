@@ -17,7 +17,14 @@ from pydantic import (
     model_validator,
 )
 
-from ..constants import LANGUAGES, TOPIC_SLUGS, ContactChannel, Housing, ResidenceStatus
+from ..constants import (
+    LANGUAGES,
+    TOPIC_SLUGS,
+    AppointmentMode,
+    ContactChannel,
+    Housing,
+    ResidenceStatus,
+)
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG, max_length=64)]
@@ -106,6 +113,31 @@ class EligibilityRule(Strict):
         return self
 
 
+def _multiple_of_five(minutes: int) -> int:
+    if minutes % 5:
+        raise ValueError("minutes must be a multiple of 5 (the calendar's resolution)")
+    return minutes
+
+
+Minutes = Annotated[int, Field(ge=0, le=24 * 60), AfterValidator(_multiple_of_five)]
+
+
+class AppointmentType(Strict):
+    """A bookable kind of appointment; a service without any is not bookable online."""
+
+    slug: Slug
+    name: Translated
+    bring: Translated | None = None  # what to bring, shown on the confirmation
+    first_visit: bool = False
+    duration_minutes: Minutes = Field(gt=0)
+    buffer_before_minutes: Minutes = 0
+    buffer_after_minutes: Minutes = 0
+    min_notice_hours: int = Field(default=24, ge=0, le=24 * 30)
+    horizon_days: int = Field(default=42, ge=1, le=366)
+    slot_interval_minutes: Minutes = Field(default=15, gt=0)
+    modes: list[AppointmentMode] = Field(min_length=1)
+
+
 class Service(Strict):
     slug: Slug
     position: int = Field(ge=1)
@@ -117,6 +149,15 @@ class Service(Strict):
     website: HttpsUrl | None = None
     demo: bool = False
     eligibility: list[EligibilityRule] = Field(min_length=1)
+    appointment_types: list[AppointmentType] = Field(default_factory=list)
+
+    @field_validator("appointment_types")
+    @classmethod
+    def _unique_type_slugs(cls, types: list[AppointmentType]) -> list[AppointmentType]:
+        slugs = [item.slug for item in types]
+        if len(slugs) != len(set(slugs)):
+            raise ValueError("appointment type slugs must be unique within a service")
+        return types
 
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
