@@ -39,6 +39,7 @@ def local_clock(moment: dt.datetime) -> str:
 
 bp.add_app_template_global(AppointmentMode, "AppointmentMode")
 bp.add_app_template_filter(labels.mode_label, "mode_label")
+bp.add_app_template_filter(labels.origin_label, "origin_label")
 bp.add_app_template_filter(labels.status_label, "appointment_status")
 
 from . import manage, views  # noqa: E402,F401  (registers the routes)

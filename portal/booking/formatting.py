@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_interval, format_time
 
 from .slots import BERLIN
 
@@ -42,5 +42,15 @@ def clock(moment: dt.datetime, lang: str) -> str:
     return localize_digits(format_time(local(moment), "short", locale=lang, tzinfo=BERLIN), lang)
 
 
+def _time_skeleton(lang: str) -> str:
+    """12- or 24-hour clock, as the locale writes short times."""
+    pattern = Locale.parse(lang).time_formats["short"].pattern
+    return "hm" if "h" in pattern else "Hm"
+
+
 def time_range(start: dt.datetime, end: dt.datetime, lang: str) -> str:
-    return f"{clock(start, lang)}–{clock(end, lang)}"
+    """E.g. "08:00–08:45 Uhr", "8:00 – 8:45 AM", "۸:۰۰ تا ۸:۴۵" (the locale's interval format)."""
+    text = format_interval(
+        local(start), local(end), _time_skeleton(lang), tzinfo=BERLIN, locale=lang
+    )
+    return localize_digits(text, lang)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..constants import INTERPRETER_LANGUAGE_CODES, TOPIC_SLUGS, AppointmentMode
 from ..text import ascii_digits, strip_control_characters
@@ -99,5 +100,10 @@ def parse_reason(raw: str) -> tuple[str | None, str | None]:
     """An optional free-text reason; returns (text, error)."""
     text = strip_control_characters(raw).strip()
     if len(text) > MAX_REASON_LENGTH:
-        return None, _("Please write at most %(count)s characters.", count=MAX_REASON_LENGTH)
+        message = ngettext(
+            "Please write at most %(num)s character.",
+            "Please write at most %(num)s characters.",
+            MAX_REASON_LENGTH,
+        )
+        return None, message
     return text or None, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from ..constants import AppointmentMode, AppointmentStatus
+from ..constants import AppointmentMode, AppointmentStatus, Origin
 from .service import Problem
 
 MODE_LABELS: dict[str, LazyString] = {
@@ -36,6 +36,16 @@ PROBLEM_MESSAGES: dict[Problem, LazyString] = {
         "This appointment can no longer be changed online. Please call the office."
     ),
 }
+
+
+ORIGIN_LABELS: dict[str, LazyString] = {
+    Origin.PORTAL: _l("Website"),
+    Origin.CHAT: _l("Chat assistant"),
+}
+
+
+def origin_label(origin: str) -> str:
+    return str(ORIGIN_LABELS.get(origin, origin))
 
 
 def mode_label(mode: str) -> str:

@@ -42,7 +42,7 @@ def _details(appointment: Appointment, lang: str) -> list[str]:
         _("When: %(when)s", when=_when(appointment, lang)),
         _("Where: %(place)s", place=ics.location(appointment, lang)),
         _("Service: %(service)s", service=pick(appointment.service.name, lang)),
-        _("Appointment: %(type)s", type=pick(appointment.appointment_type.name, lang)),
+        _("Type of appointment: %(type)s", type=pick(appointment.appointment_type.name, lang)),
         _("Booking code: %(code)s", code=appointment.code),
     ]
     if appointment.interpreter_language:
@@ -99,7 +99,10 @@ def _queue_counsellor(appointment: Appointment, kind: MessageKind, subject: str)
             subject,
             "",
             *_details(appointment, STAFF_LANGUAGE),
-            _("Language of the client: %(language)s", language=appointment.client_language),
+            _(
+                "Language of the client: %(language)s",
+                language=language_name(appointment.client_language, STAFF_LANGUAGE),
+            ),
             "",
             _("Details (after sign-in): %(url)s", url=public_url("counsellor.appointments")),
         ]

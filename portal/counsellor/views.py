@@ -6,6 +6,7 @@ from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -290,14 +291,12 @@ def add_absence() -> Response | tuple[str, int]:
         )
     ).all()
     if clashes:
-        flash(
-            _(
-                "Saved. %(count)s booked appointments fall in this absence: "
-                "please move or cancel them.",
-                count=len(clashes),
-            ),
-            "error",
+        message = ngettext(
+            "Saved. %(num)s booked appointment falls in this absence: please move or cancel it.",
+            "Saved. %(num)s booked appointments fall in this absence: please move or cancel them.",
+            len(clashes),
         )
+        flash(message, "error")
     else:
         flash(_("Saved."), "success")
     return redirect(url_for("counsellor.availability"))

@@ -27,7 +27,6 @@ def build_message(
     message["From"] = config["MAIL_FROM"]
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
-    message["Content-Language"] = language
     message["Message-ID"] = make_msgid(domain="lotse")
     message.set_content(payload["text"])
     if calendar := payload.get("calendar"):
@@ -38,6 +37,8 @@ def build_message(
             filename="appointment.ics",
             params={"method": "PUBLISH", "charset": "utf-8"},
         )
+    # Set last: turning the message into multipart moves Content-* headers into a part.
+    message["Content-Language"] = language
     return message
 
 

@@ -87,3 +87,16 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def booking_app(empty_app: Flask) -> Iterator[Flask]:
+    """Content loaded and two counsellors at the MBE office in Finsterwalde, on each backend:
+    one speaks Ukrainian, one Arabic; both are available every day 08:00–18:00."""
+    from .booking_support import add_counsellor
+
+    with empty_app.app_context():
+        load_content(CONTENT_DIR)
+        add_counsellor("uk-counsellor@example.org", ["mbe-finsterwalde"], ["de", "uk", "ru"])
+        add_counsellor("ar-counsellor@example.org", ["mbe-finsterwalde"], ["de", "ar"])
+    yield empty_app
