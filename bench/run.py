@@ -212,6 +212,17 @@ def summary_table(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def booking_benchmarks() -> dict[str, object]:
+    from tests.portal import pg_server
+
+    from . import booking
+
+    if not pg_server.available():
+        return booking.run(None)
+    with pg_server.running_server() as url:
+        return booking.run(url)
+
+
 def main() -> int:
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
@@ -241,11 +252,14 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
+    result["booking"] = booking_benchmarks()
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.date.today().isoformat()
     out = RESULTS / f"{stamp}-{platform.node() or 'machine'}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    table = summary_table(result)
+    from . import booking
+
+    table = summary_table(result) + "\n\n" + booking.table(result["booking"])  # type: ignore[arg-type]
     (RESULTS / "README.md").write_text(
         "# Benchmark results\n\nLatest run of `make bench` "
         f"({result['date']}, {result['machine']['cores']} cores, {result['machine']['cpu']}, "  # type: ignore[index]
@@ -261,6 +275,14 @@ def main() -> int:
     ]
     if over:
         print(f"topic page over the 30 KB budget in: {', '.join(over)}", file=sys.stderr)
+        return 1
+    double = [
+        backend
+        for backend, figures in result["booking"].items()  # type: ignore[attr-defined]
+        if figures["concurrent_attempts_one_slot"]["bookings_in_database"] != 1
+    ]
+    if double:
+        print(f"one slot was booked more than once on: {', '.join(double)}", file=sys.stderr)
         return 1
     return 0
 

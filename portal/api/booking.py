@@ -115,7 +115,8 @@ def _choice_or_400(values: Any) -> Any:
     choice = parse_choice(values)
     missing = choice.first_missing()
     if missing in ("service", "type", "office"):
-        field = {"service": "service", "type": "type", "office": "office"}[missing]
+        # "office" also stands for a missing mode or one the type does not offer.
+        field = "mode" if missing == "office" and choice.office else missing
         raise BadRequest(field, f"unknown or missing {field} (or mode not offered)")
     return choice
 

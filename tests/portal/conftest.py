@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,18 @@ from . import pg_server
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = PROJECT_ROOT / "content"
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 BACKENDS = ["sqlite"] + (["postgresql"] if pg_server.available() else [])
 if os.environ.get("CI") and "postgresql" not in BACKENDS:
@@ -100,3 +113,21 @@ def booking_app(empty_app: Flask) -> Iterator[Flask]:
         add_counsellor("uk-counsellor@example.org", ["mbe-finsterwalde"], ["de", "uk", "ru"])
         add_counsellor("ar-counsellor@example.org", ["mbe-finsterwalde"], ["de", "ar"])
     yield empty_app
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -43,7 +43,8 @@ def test_booking_holds_the_time_and_stores_no_secret_in_clear(booking_app: Flask
         assert find_by_token(result.token) == appointment
         assert len(appointment.claims) == 12  # 45 minutes + 15 minutes buffer
         raw = db.session.execute(
-            db.text("SELECT contact, topics FROM appointment WHERE id = :id"), {"id": appointment.id}
+            db.text("SELECT contact, topics FROM appointment WHERE id = :id"),
+            {"id": appointment.id},
         ).one()
         assert "client@example.org" not in raw.contact and "health" not in raw.topics
         assert appointment.contact == {"email": "client@example.org"}
@@ -131,7 +132,7 @@ def test_the_database_refuses_overlapping_claims_even_without_the_checks(
                 appointment_id=appointment.id,
             )
         )
-        with pytest.raises(Exception, match="(?i)unique"):
+        with pytest.raises(Exception, match=r"(?i)unique"):
             db.session.commit()
         db.session.rollback()
 
@@ -237,9 +238,15 @@ def test_booking_across_daylight_saving_changes(empty_app: Flask) -> None:
 
     with empty_app.app_context():
         load_content(CONTENT_DIR)
-        add_counsellor("dst@example.org", ["jmd-herzberg"], ["de"], weekdays=(0,), hours=("09:00", "10:00"))
-        for monday, utc_hour in ((dt.date(2026, 3, 23), 8), (dt.date(2026, 3, 30), 7),
-                                 (dt.date(2026, 10, 19), 7), (dt.date(2026, 10, 26), 8)):
+        add_counsellor(
+            "dst@example.org", ["jmd-herzberg"], ["de"], weekdays=(0,), hours=("09:00", "10:00")
+        )
+        for monday, utc_hour in (
+            (dt.date(2026, 3, 23), 8),
+            (dt.date(2026, 3, 30), 7),
+            (dt.date(2026, 10, 19), 7),
+            (dt.date(2026, 10, 26), 8),
+        ):
             now = dt.datetime.combine(monday - dt.timedelta(days=5), dt.time(12), tzinfo=dt.UTC)
             found = slots_on(monday, "jmd-herzberg", "jmd", now=now)
             assert found[0].local_start.strftime("%H:%M") == "09:00"
@@ -260,5 +267,7 @@ def test_calendar_file_parses_back_with_time_zone_and_language(booking_app: Flas
         assert str(event["DTSTART"].params["TZID"]) == "Europe/Berlin"
         assert event.decoded("DTEND") == appointment.ends_at
         assert "DTSTAMP" in event and "LOCATION" in event
-        assert "Консультація" in str(event["SUMMARY"]) or "консультац" in str(event["SUMMARY"]).lower()
+        assert (
+            "Консультація" in str(event["SUMMARY"]) or "консультац" in str(event["SUMMARY"]).lower()
+        )
         assert calendar.walk("VTIMEZONE")

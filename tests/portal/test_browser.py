@@ -5,7 +5,6 @@ Screenshots land in tests/artifacts/screenshots/ for people to look at.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 
@@ -15,14 +14,12 @@ from werkzeug.serving import make_server
 
 from portal.constants import LANGUAGES
 
-from .conftest import ARTIFACTS
+from .conftest import CHROMIUM, SCREENSHOTS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="Debian package chromium is not installed"),
 ]
-SCREENSHOTS = ARTIFACTS / "screenshots"
 PAGES = {
     "home": "/{lang}/",
     "topic": "/{lang}/topics/asylum-procedure",
@@ -30,15 +27,6 @@ PAGES = {
     "service": "/{lang}/services/unmsa",
     "finder": "/{lang}/finder?submitted=1&age=30&status=asylum-seeker",
 }
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -50,24 +38,6 @@ def base_url(app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     app.config["SERVER_NAME"] = "lotse.test"
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def phone(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

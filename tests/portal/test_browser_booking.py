@@ -16,8 +16,7 @@ from werkzeug.serving import make_server
 from portal.content import load_content
 
 from .booking_support import add_counsellor
-from .conftest import CONTENT_DIR, make_app, reset_schema
-from .test_browser import CHROMIUM, SCREENSHOTS, browser, phone  # noqa: F401 (fixtures)
+from .conftest import CHROMIUM, CONTENT_DIR, SCREENSHOTS, make_app, reset_schema
 
 pytestmark = [
     pytest.mark.browser,

@@ -125,20 +125,38 @@ def test_availability_rules_and_absences(booking_app: Flask, setup: dict[str, in
     token = csrf(page)
     bad = client.post(
         "/staff/availability/rules",
-        data={"csrf_token": token, "office": "mbe-finsterwalde", "weekday": "1",
-              "starts": "14:00", "ends": "13:00", "modes": "in_person"},
+        data={
+            "csrf_token": token,
+            "office": "mbe-finsterwalde",
+            "weekday": "1",
+            "starts": "14:00",
+            "ends": "13:00",
+            "modes": "in_person",
+        },
     )
     assert bad.status_code == 422
     foreign = client.post(
         "/staff/availability/rules",
-        data={"csrf_token": token, "office": "jmd-herzberg", "weekday": "1",
-              "starts": "09:00", "ends": "10:00", "modes": "in_person"},
+        data={
+            "csrf_token": token,
+            "office": "jmd-herzberg",
+            "weekday": "1",
+            "starts": "09:00",
+            "ends": "10:00",
+            "modes": "in_person",
+        },
     )
     assert foreign.status_code == 422  # not their office
     good = client.post(
         "/staff/availability/rules",
-        data={"csrf_token": token, "office": "mbe-finsterwalde", "weekday": "1",
-              "starts": "19:00", "ends": "20:00", "modes": ["in_person", "video"]},
+        data={
+            "csrf_token": token,
+            "office": "mbe-finsterwalde",
+            "weekday": "1",
+            "starts": "19:00",
+            "ends": "20:00",
+            "modes": ["in_person", "video"],
+        },
     )
     assert good.status_code == 302
     with booking_app.app_context():

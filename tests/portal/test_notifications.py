@@ -31,7 +31,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))
         return "250 OK"
 
@@ -97,7 +97,8 @@ def test_counsellor_notice_has_no_contact_details_or_topics(
 ) -> None:
     with booking_app.app_context():
         appointment = book_first_slot(
-            lang="ar", contact={"email": "client@example.org", "phone": "+4915123456789"},
+            lang="ar",
+            contact={"email": "client@example.org", "phone": "+4915123456789"},
             topics=["violence-protection"],
         ).appointment
         counsellor_email, code = appointment.counsellor.email, appointment.code
@@ -176,7 +177,9 @@ def test_demo_addresses_are_never_sent(booking_app: Flask, smtp: Inbox) -> None:
 
 def test_reminder_is_sent_a_day_before(booking_app: Flask, smtp: Inbox) -> None:
     with booking_app.app_context():
-        appointment = book_first_slot(day_offset=4, contact={"email": "client@example.org"}).appointment
+        appointment = book_first_slot(
+            day_offset=4, contact={"email": "client@example.org"}
+        ).appointment
         deliver_due()
         assert len(smtp.to("client@example.org")) == 1  # only the confirmation so far
         deliver_due(appointment.starts_at - dt.timedelta(hours=23))

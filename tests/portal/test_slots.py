@@ -31,8 +31,12 @@ def local(day: dt.date, hhmm: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tzinfo=BERLIN)
 
 
-def rule(weekday: int, starts: str = "09:00", ends: str = "11:00", counsellor: int = 1) -> WeeklyRule:
-    return WeeklyRule(counsellor, weekday, dt.time.fromisoformat(starts), dt.time.fromisoformat(ends))
+def rule(
+    weekday: int, starts: str = "09:00", ends: str = "11:00", counsellor: int = 1
+) -> WeeklyRule:
+    return WeeklyRule(
+        counsellor, weekday, dt.time.fromisoformat(starts), dt.time.fromisoformat(ends)
+    )
 
 
 def slots(rules, calendar=None, day=WEDNESDAY, now=NOW, kind=RULES, speakers=frozenset()):
