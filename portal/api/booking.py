@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, current_app, g, jsonify, request
@@ -23,7 +24,7 @@ from ..booking.service import (
     find_by_token,
 )
 from ..booking.slots import BERLIN, Slot
-from ..booking.steps import bookable_services, parse_choice
+from ..booking.steps import Choice, bookable_services, parse_choice
 from ..booking.tokens import is_valid_idempotency_key, looks_like_token
 from ..constants import CancelledBy, Origin
 from ..extensions import limiter
@@ -111,7 +112,7 @@ def _slot_entry(slot: Slot) -> dict[str, Any]:
     }
 
 
-def _choice_or_400(values: Any) -> Any:
+def _choice_or_400(values: Mapping[str, str]) -> Choice:
     choice = parse_choice(values)
     missing = choice.first_missing()
     if missing in ("service", "type", "office"):
@@ -133,6 +134,7 @@ def booking_slots() -> Response:
         raise BadRequest(
             "to", f"to must be on or after from and at most {MAX_SLOT_DAYS} days later"
         )
+    assert choice.kind and choice.office and choice.mode  # ensured by _choice_or_400
     slots = free_slots(choice.kind, choice.office, choice.mode, g.lang, first, last, utcnow())
     return jsonify(lang=g.lang, timezone="Europe/Berlin", slots=[_slot_entry(s) for s in slots])
 
@@ -200,8 +202,9 @@ def create_booking() -> tuple[Response, int]:
         raise BadRequest(
             "start", "start must be an ISO 8601 time with offset, as listed by /booking/slots"
         )
+    assert choice.kind and choice.office and choice.mode  # ensured by _choice_or_400
     found = _details_or_400(body, choice.mode)
-    request_ = BookingRequest(
+    booking = BookingRequest(
         appointment_type=choice.kind,
         office=choice.office,
         mode=choice.mode,
@@ -214,7 +217,7 @@ def create_booking() -> tuple[Response, int]:
         contact=found.contact,
     )
     try:
-        result = book(request_)
+        result = book(booking)
     except BookingError as error:
         return _problem(error)
     return jsonify(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
@@ -63,5 +61,5 @@ def build(appointment: Appointment, manage_url: str | None = None) -> bytes:
     return calendar.to_ical()
 
 
-def filename(appointment: Appointment, when: dt.datetime | None = None) -> str:
+def filename(appointment: Appointment) -> str:
     return f"lotse-{appointment.code}.ics"

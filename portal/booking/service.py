@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..constants import AppointmentStatus, CancelledBy, Origin
 from ..extensions import db
-from ..models import Appointment, AppointmentType, CalendarClaim, Office, Service, utcnow
+from ..models import Appointment, AppointmentType, CalendarClaim, Office, utcnow
 from . import notify
 from .availability import slot_at, type_rules
 from .slots import bookable_range, cells_between
@@ -247,7 +247,3 @@ def record_outcome(
     appointment.status = status
     db.session.commit()
     return appointment
-
-
-def bookable_types(service: Service) -> list[AppointmentType]:
-    return list(service.appointment_types)

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..markdown import render, to_plain_text
 from ..text import normalize
 from . import schema
-from .reader import Content, TopicContent, read_content
+from .reader import Content, ContentError, Problem, TopicContent, read_content
 
 WEEKDAY_INDEX = {name: index for index, name in enumerate(schema.WEEKDAYS)}
 Record = TypeVar("Record", bound=Any)
@@ -231,8 +231,47 @@ def _search_entries(content: Content) -> Iterable[models.SearchEntry]:
             )
 
 
-def write_content(content: Content) -> LoadSummary:
+def _check_booked_records_kept(content: Content, root: Path) -> None:
+    """Refuse to delete an office or appointment type that appointments still point to."""
+    kept_offices = {office.slug for office in content.offices}
+    kept_types = {(s.slug, kind.slug) for s in content.services for kind in s.appointment_types}
+    problems = []
+    rows = db.session.execute(
+        select(models.Office.slug, models.Service.slug, models.AppointmentType.slug)
+        .select_from(models.Appointment)
+        .join(models.Office, models.Appointment.office_id == models.Office.id)
+        .join(models.Service, models.Appointment.service_id == models.Service.id)
+        .join(
+            models.AppointmentType,
+            models.Appointment.appointment_type_id == models.AppointmentType.id,
+        )
+        .distinct()
+    )
+    for office_slug, service_slug, type_slug in rows:
+        if office_slug not in kept_offices:
+            problems.append(
+                Problem(
+                    root / "directory" / "offices.yml",
+                    None,
+                    f"office '{office_slug}' has appointments and cannot be removed",
+                )
+            )
+        if (service_slug, type_slug) not in kept_types:
+            problems.append(
+                Problem(
+                    root / "directory" / "services.yml",
+                    None,
+                    f"appointment type '{type_slug}' of '{service_slug}' has appointments "
+                    "and cannot be removed",
+                )
+            )
+    if problems:
+        raise ContentError(problems)
+
+
+def write_content(content: Content, root: Path | None = None) -> LoadSummary:
     """Write ``content`` and commit; roll back everything on any error."""
+    _check_booked_records_kept(content, root or Path("content"))
     try:
         areas = _load_areas(content)
         _load_sites(content, areas)
@@ -257,4 +296,4 @@ def write_content(content: Content) -> LoadSummary:
 
 def load_content(root: Path) -> LoadSummary:
     """Validate ``root`` completely, then write it. Raises ContentError before any write."""
-    return write_content(read_content(root))
+    return write_content(read_content(root), root)

@@ -271,3 +271,24 @@ def test_calendar_file_parses_back_with_time_zone_and_language(booking_app: Flas
             "Консультація" in str(event["SUMMARY"]) or "консультац" in str(event["SUMMARY"]).lower()
         )
         assert calendar.walk("VTIMEZONE")
+
+
+def test_content_load_refuses_to_remove_a_booked_office(booking_app: Flask, tmp_path) -> None:
+    import shutil
+
+    from portal.content import ContentError, load_content
+
+    from .conftest import CONTENT_DIR
+
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy)
+    offices = copy / "directory" / "offices.yml"
+    text = offices.read_text()
+    start = text.index("  - slug: mbe-finsterwalde")
+    end = text.index("  - slug:", start + 10)
+    offices.write_text(text[:start] + text[end:])
+    with booking_app.app_context():
+        book_first_slot()
+        with pytest.raises(ContentError, match="mbe-finsterwalde"):
+            load_content(copy)
+        assert db.session.scalar(select(func.count(Appointment.id))) == 1

@@ -22,7 +22,7 @@ def page(response) -> str:
 
 
 def csrf(text: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', text)
     assert match, "no CSRF token on the page"
     return match.group(1)
 
@@ -227,3 +227,18 @@ def test_reschedule_from_the_manage_page(client: FlaskClient, booking_app: Flask
         appointment = db.session.scalar(select(Appointment))
         assert appointment.starts_at.isoformat() == starts[-1]
         assert appointment.code == code
+
+
+def test_booking_is_rate_limited_with_a_translated_page(database_url: str) -> None:
+    from .conftest import make_app, reset_schema
+
+    app = make_app(database_url, RATELIMIT_ENABLED=True, BOOKING_RATE_LIMIT="2/minute")
+    reset_schema(app)
+    client = app.test_client()
+    token = csrf(page(client.get("/staff/login")))
+    statuses = [
+        client.post("/uk/book/confirm", data={"csrf_token": token}).status_code for _ in range(3)
+    ]
+    assert statuses[:2] == [302, 302] and statuses[2] == 429
+    limited = page(client.post("/uk/book/confirm", data={"csrf_token": token}))
+    assert 'lang="uk"' in limited and "Too many requests" not in limited
