@@ -27,7 +27,10 @@ def topic_by_slug(slug: str) -> Topic | None:
     return db.session.scalar(
         select(Topic)
         .where(Topic.slug == slug)
-        .options(selectinload(Topic.translations), selectinload(Topic.services))
+        .options(
+            selectinload(Topic.translations),
+            selectinload(Topic.services).selectinload(Service.appointment_types),
+        )
     )
 
 
@@ -39,6 +42,7 @@ def services(slug: str | None = None) -> list[Service]:
             selectinload(Service.offices).selectinload(Office.opening_hours),
             selectinload(Service.offices).selectinload(Office.area),
             selectinload(Service.eligibility_rules),
+            selectinload(Service.appointment_types),
         )
         .order_by(Service.position)
     )
