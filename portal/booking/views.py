@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from flask import current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -212,11 +214,13 @@ def _details_context(choice: Choice) -> dict[str, object]:
 
 
 def _form_values(choice: Choice) -> MultiDict[str, str]:
-    if request.method == "POST":
-        return MultiDict(request.form)
-    values: MultiDict[str, str] = MultiDict()
-    if choice.topic:
+    values: MultiDict[str, str] = MultiDict(request.form if request.method == "POST" else {})
+    if request.method == "GET" and choice.topic:
         values.add("topic", choice.topic)
+    # The key is made here, before the review, so that going back to the review page
+    # (which re-sends this form) and booking again still counts as the same booking.
+    if not is_valid_idempotency_key(values.get("idempotency_key", "")):
+        values["idempotency_key"] = new_idempotency_key()
     return values
 
 
@@ -321,3 +325,19 @@ def confirm() -> Response | str | tuple[str, int]:
             return _details_again(choice, {"form": problem_message(error.problem)})
         return _alternatives(choice, error.problem)
     return redirect(url_for("booking.manage", token=result.token, booked=1), code=303)
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError) -> Response | tuple[str, int]:
+    """An expired form (e.g. a phone left on the review page) loses nothing: the details
+    come back, filled in, to be sent again."""
+    choice = parse_choice(request.form)
+    if request.endpoint in ("booking.review", "booking.confirm") and choice.start is not None:
+        return _details_again(
+            choice,
+            {"form": _("For your security, please check your details and send them again.")},
+            400,
+        )
+    if request.view_args and "token" in request.view_args:
+        return redirect(url_for("booking.manage", token=request.view_args["token"]))
+    return _redirect_to(choice.first_missing(), choice)

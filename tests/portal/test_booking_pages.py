@@ -242,3 +242,26 @@ def test_booking_is_rate_limited_with_a_translated_page(database_url: str) -> No
     assert statuses[:2] == [302, 302] and statuses[2] == 429
     limited = page(client.post("/uk/book/confirm", data={"csrf_token": token}))
     assert 'lang="uk"' in limited and "Too many requests" not in limited
+
+
+def test_an_expired_form_comes_back_filled_in(client: FlaskClient) -> None:
+    form, _review_page = review(client, "fa", email="client@example.org")
+    form["csrf_token"] = "expired"
+    response = client.post("/fa/book/confirm", data=form)
+    assert response.status_code == 400
+    text = page(response)
+    assert 'name="email"' in text and 'value="client@example.org"' in text
+    assert 'dir="rtl"' in text
+
+
+def test_going_back_to_the_review_and_booking_again_books_once(
+    client: FlaskClient, booking_app: Flask
+) -> None:
+    query, details_page = walk_to_details(client, "ar")
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', details_page)[1]
+    form = {**query, "csrf_token": csrf(details_page), "idempotency_key": key}
+    for _attempt in range(2):  # the browser re-sends the details form on "back"
+        review_page = page(client.post("/ar/book/review", data=form))
+        assert f'name="idempotency_key" value="{key}"' in review_page
+        client.post("/ar/book/confirm", data=form)
+    assert count_appointments(booking_app) == 1
