@@ -11,16 +11,16 @@ from .crypto import load_keys
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _secret_key(instance_path: Path) -> str:
-    """LOTSE_SECRET_KEY, else a random key kept in the instance folder."""
-    if key := os.environ.get("LOTSE_SECRET_KEY"):
-        return key
-    key_file = instance_path / "secret_key"
-    if not key_file.exists():
+def _secret(instance_path: Path, variable: str, filename: str) -> str:
+    """The environment variable, else a random secret kept (0600) in the instance folder."""
+    if value := os.environ.get(variable):
+        return value
+    secret_file = instance_path / filename
+    if not secret_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+        secret_file.write_text(secrets.token_urlsafe(32))
+        secret_file.chmod(0o600)
+    return secret_file.read_text().strip()
 
 
 def _database_url(instance_path: Path) -> str:
@@ -33,18 +33,6 @@ def _database_url(instance_path: Path) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
-
-
-def _bot_api_secret(instance_path: Path) -> str:
-    """Shared secret the assistant sends to the booking API (LOTSE_BOT_API_SECRET or a file)."""
-    if secret := os.environ.get("LOTSE_BOT_API_SECRET"):
-        return secret
-    secret_file = instance_path / "bot_api_secret"
-    if not secret_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        secret_file.write_text(secrets.token_urlsafe(32))
-        secret_file.chmod(0o600)
-    return secret_file.read_text().strip()
 
 
 def _int(name: str, default: int) -> int:
@@ -70,7 +58,8 @@ def build_config(instance_path: Path) -> dict[str, object]:
     return {
         **mail_config(),
         "DATA_KEYS": load_keys(instance_path),
-        "BOT_API_SECRET": _bot_api_secret(instance_path),
+        # Shared secret the assistant sends to the booking API.
+        "BOT_API_SECRET": _secret(instance_path, "LOTSE_BOT_API_SECRET", "bot_api_secret"),
         # Public address used in e-mails and for the assistant's links (no request there).
         "PUBLIC_BASE_URL": os.environ.get("LOTSE_PUBLIC_URL", "http://localhost:5000"),
         "REMINDER_HOURS_BEFORE": _int("LOTSE_REMINDER_HOURS", 24),
@@ -81,7 +70,7 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "BOOKING_RATE_LIMIT": os.environ.get("LOTSE_BOOKING_RATE_LIMIT", "20/minute;100/hour"),
         # All chat users reach the API through the one assistant, so its limit is higher.
         "BOT_API_RATE_LIMIT": os.environ.get("LOTSE_BOT_API_RATE_LIMIT", "600/minute"),
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": _secret(instance_path, "LOTSE_SECRET_KEY", "secret_key"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PUBLIC_HOLIDAY_SUBDIVISION": os.environ.get("LOTSE_HOLIDAY_STATE", "BB"),

@@ -17,7 +17,6 @@ from ..booking.labels import problem_message
 from ..booking.notify import manage_url
 from ..booking.service import (
     BookingError,
-    BookingRequest,
     Problem,
     book,
     cancel,
@@ -204,18 +203,7 @@ def create_booking() -> tuple[Response, int]:
         )
     assert choice.kind and choice.office and choice.mode  # ensured by _choice_or_400
     found = _details_or_400(body, choice.mode)
-    booking = BookingRequest(
-        appointment_type=choice.kind,
-        office=choice.office,
-        mode=choice.mode,
-        start=choice.start,
-        language=g.lang,
-        idempotency_key=key,
-        origin=Origin.CHAT,
-        interpreter_language=found.interpreter_language,
-        topics=found.topics,
-        contact=found.contact,
-    )
+    booking = choice.booking_request(found, g.lang, key, Origin.CHAT)
     try:
         result = book(booking)
     except BookingError as error:

@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..constants import TOPIC_SLUGS
+from ..constants import TOPIC_SLUGS, Origin
 from ..extensions import db
 from ..models import AppointmentType, Office, Service
+from .forms import Details
+from .service import BookingRequest
 
 STEPS = ("service", "type", "office", "day", "time", "details", "review")
 # How many of the ordered choices (service, type, office, mode, date, start) each step needs.
@@ -49,6 +51,25 @@ class Choice:
         values: dict[str, Any] = {"topic": self.topic} if self.topic else {}
         values.update((name, value) for name, value in ordered[: _INPUTS[upto]] if value)
         return values | (extra or {})
+
+    def booking_request(
+        self, details: Details, language: str, idempotency_key: str, origin: Origin
+    ) -> BookingRequest:
+        """The complete choice as a request to book; the portal and the API both use it."""
+        if not (self.kind and self.office and self.mode and self.start):
+            raise ValueError(f"choice incomplete at step {self.first_missing()}")
+        return BookingRequest(
+            appointment_type=self.kind,
+            office=self.office,
+            mode=self.mode,
+            start=self.start,
+            language=language,
+            idempotency_key=idempotency_key,
+            origin=origin,
+            interpreter_language=details.interpreter_language,
+            topics=details.topics,
+            contact=details.contact,
+        )
 
     def first_missing(self) -> str:
         for step, value in (

@@ -20,7 +20,7 @@ from . import bp
 from .availability import free_slots
 from .forms import Details, parse_details
 from .labels import problem_message
-from .service import BookingError, BookingRequest, Problem, book
+from .service import BookingError, Problem, book
 from .slots import BERLIN, Slot
 from .steps import Choice, bookable_services, parse_choice
 from .tokens import is_valid_idempotency_key, new_idempotency_key
@@ -305,19 +305,7 @@ def confirm() -> Response | str | tuple[str, int]:
     key = request.form.get("idempotency_key", "")
     if not is_valid_idempotency_key(key):
         return _details_again(choice, {"form": problem_message(Problem.KEY_REUSED)})
-    assert choice.kind and choice.office and choice.mode
-    booking = BookingRequest(
-        appointment_type=choice.kind,
-        office=choice.office,
-        mode=choice.mode,
-        start=choice.start,
-        language=g.lang,
-        idempotency_key=key,
-        origin=Origin.PORTAL,
-        interpreter_language=found.interpreter_language,
-        topics=found.topics,
-        contact=found.contact,
-    )
+    booking = choice.booking_request(found, g.lang, key, Origin.PORTAL)
     try:
         result = book(booking)
     except BookingError as error:

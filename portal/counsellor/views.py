@@ -247,16 +247,23 @@ def add_rule() -> Response | tuple[str, int]:
     return redirect(url_for("counsellor.availability"))
 
 
+def _delete_own(record: AvailabilityRule | Absence | None, message: str) -> Response:
+    """Delete one of the signed-in counsellor's own records; anyone else's is a 404."""
+    if record is None or record.counsellor_id != current_user.id:
+        abort(404)
+    db.session.delete(record)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("counsellor.availability"))
+
+
 @bp.post("/availability/rules/<int:rule_id>/delete")
 @counsellor_required
 def delete_rule(rule_id: int) -> Response:
-    rule = db.session.get(AvailabilityRule, rule_id)
-    if rule is None or rule.counsellor_id != current_user.id:
-        abort(404)
-    db.session.delete(rule)
-    db.session.commit()
-    flash(_("Removed. Appointments already booked stay as they are."), "success")
-    return redirect(url_for("counsellor.availability"))
+    return _delete_own(
+        db.session.get(AvailabilityRule, rule_id),
+        _("Removed. Appointments already booked stay as they are."),
+    )
 
 
 def _parse_absence() -> tuple[Absence | None, dict[str, str]]:
@@ -305,10 +312,4 @@ def add_absence() -> Response | tuple[str, int]:
 @bp.post("/availability/absences/<int:absence_id>/delete")
 @counsellor_required
 def delete_absence(absence_id: int) -> Response:
-    absence = db.session.get(Absence, absence_id)
-    if absence is None or absence.counsellor_id != current_user.id:
-        abort(404)
-    db.session.delete(absence)
-    db.session.commit()
-    flash(_("Removed."), "success")
-    return redirect(url_for("counsellor.availability"))
+    return _delete_own(db.session.get(Absence, absence_id), _("Removed."))
