@@ -147,9 +147,6 @@ class MessageChannel(StrEnum):
 
 
 APPOINTMENT_MODE_CODES = frozenset(mode.value for mode in AppointmentMode)
-APPOINTMENT_STATUS_CODES = frozenset(status.value for status in AppointmentStatus)
-# Appointments that hold their time: only these block a counsellor's calendar.
-ACTIVE_APPOINTMENT_STATUSES = (AppointmentStatus.BOOKED,)
 # Languages a client can ask an interpreter for (ISO 639-1), beyond the portal's own five.
 INTERPRETER_LANGUAGES: tuple[str, ...] = (
     "ar",

@@ -34,10 +34,6 @@ def long_date(moment: dt.datetime | dt.date, lang: str) -> str:
     return localize_digits(format_date(day, "full", locale=lang), lang)
 
 
-def short_date(day: dt.date, lang: str) -> str:
-    return localize_digits(format_date(day, "medium", locale=lang), lang)
-
-
 def clock(moment: dt.datetime, lang: str) -> str:
     return localize_digits(format_time(local(moment), "short", locale=lang, tzinfo=BERLIN), lang)
 

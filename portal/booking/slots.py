@@ -71,10 +71,6 @@ class Slot:
     def local_start(self) -> dt.datetime:
         return self.start.astimezone(BERLIN)
 
-    @property
-    def local_end(self) -> dt.datetime:
-        return self.end.astimezone(BERLIN)
-
 
 @dataclass
 class Calendar:
