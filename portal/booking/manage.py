@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from itertools import groupby
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -17,7 +16,7 @@ from .availability import free_slots
 from .forms import parse_reason
 from .labels import problem_message
 from .service import BookingError, Problem, cancel, find_by_token, reschedule
-from .slots import BERLIN, Slot
+from .slots import BERLIN, Slot, by_local_day
 from .steps import parse_instant
 from .tokens import looks_like_token
 
@@ -113,7 +112,7 @@ def _reschedule_days(appointment: Appointment) -> list[tuple[dt.date, list[Slot]
         utcnow(),
         ignore_appointment_id=appointment.id,
     )
-    return [(day, list(group)) for day, group in groupby(slots, lambda s: s.local_start.date())]
+    return by_local_day(slots)
 
 
 @bp.route("/appointments/<token>/reschedule", methods=["GET", "POST"])

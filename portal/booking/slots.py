@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -166,6 +167,11 @@ def compute_slots(
         _slot(start, end, counsellors, speakers)
         for (start, end), counsellors in sorted(free.items())
     ]
+
+
+def by_local_day(slots: Iterable[Slot]) -> list[tuple[dt.date, list[Slot]]]:
+    """Slots grouped by their day in Berlin, in order (the input is sorted by start)."""
+    return [(day, list(group)) for day, group in groupby(slots, lambda s: s.local_start.date())]
 
 
 def _slot(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from itertools import groupby
 
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,7 +20,7 @@ from .availability import free_slots
 from .forms import Details, parse_details
 from .labels import problem_message
 from .service import BookingError, Problem, book
-from .slots import BERLIN, Slot
+from .slots import BERLIN, Slot, by_local_day
 from .steps import Choice, bookable_services, parse_choice
 from .tokens import is_valid_idempotency_key, new_idempotency_key
 
@@ -154,13 +153,10 @@ class DayOption:
 
 
 def _day_options(slots: list[Slot]) -> list[DayOption]:
-    options = []
-    for day, group in groupby(slots, key=lambda slot: slot.local_start.date()):
-        day_slots = list(group)
-        options.append(
-            DayOption(day, len(day_slots), any(slot.speaks_language for slot in day_slots))
-        )
-    return options
+    return [
+        DayOption(day, len(day_slots), any(slot.speaks_language for slot in day_slots))
+        for day, day_slots in by_local_day(slots)
+    ]
 
 
 @bp.get("/book/day")
@@ -257,14 +253,27 @@ def _details_again(choice: Choice, errors: dict[str, str], status: int = 422) ->
     return page, status
 
 
-@bp.post("/book/review")
-def review() -> Response | str | tuple[str, int]:
+PostedBooking = tuple[Choice, Details]
+
+
+def _posted_booking() -> PostedBooking | Response | tuple[str, int]:
+    """The choices and details sent with the review or confirm form, or where to go instead:
+    back to the first missing step, or to the details form with its errors."""
     choice = parse_choice(request.form)
     if choice.start is None:
         return _redirect_to(choice.first_missing(), choice)
     found, errors = _parse_posted_details(choice)
     if errors:
         return _details_again(choice, errors)
+    return choice, found
+
+
+@bp.post("/book/review")
+def review() -> Response | str | tuple[str, int]:
+    posted = _posted_booking()
+    if isinstance(posted, Response) or not isinstance(posted[0], Choice):
+        return posted
+    choice, found = posted
     key = request.form.get("idempotency_key", "")
     return _render(
         "booking/review.html",
@@ -281,7 +290,7 @@ def _alternatives(choice: Choice, problem: Problem) -> tuple[str, int]:
     """The chosen time is gone: offer the next free times, keeping what was typed."""
     first = max(_today(), choice.day or _today())
     slots = _slots(choice, first, first + dt.timedelta(days=ALTERNATIVE_DAYS - 1))
-    days = [(day, list(group)) for day, group in groupby(slots, lambda s: s.local_start.date())]
+    days = by_local_day(slots)
     page = _render(
         "booking/alternatives.html",
         "time",
@@ -296,12 +305,10 @@ def _alternatives(choice: Choice, problem: Problem) -> tuple[str, int]:
 @bp.post("/book/confirm")
 @limiter.limit(_booking_rate_limit, methods=["POST"])
 def confirm() -> Response | str | tuple[str, int]:
-    choice = parse_choice(request.form)
-    if choice.start is None:
-        return _redirect_to(choice.first_missing(), choice)
-    found, errors = _parse_posted_details(choice)
-    if errors:
-        return _details_again(choice, errors)
+    posted = _posted_booking()
+    if isinstance(posted, Response) or not isinstance(posted[0], Choice):
+        return posted
+    choice, found = posted
     key = request.form.get("idempotency_key", "")
     if not is_valid_idempotency_key(key):
         return _details_again(choice, {"form": problem_message(Problem.KEY_REUSED)})
