@@ -29,7 +29,8 @@ from portal.booking.service import BookingError, BookingRequest, book
 from portal.booking.slots import BERLIN
 from portal.booking.tokens import new_idempotency_key
 from portal.cli import create_user
-from portal.constants import AppointmentMode, Role
+from portal.consent import current_text
+from portal.constants import AppointmentMode, ConsentPurpose, Role
 from portal.content import load_content
 from portal.extensions import db
 from portal.models import Appointment, AvailabilityRule, Office, utcnow
@@ -93,6 +94,7 @@ def _request(office: Office, start: dt.datetime, lang: str = "de") -> BookingReq
         start=start,
         language=lang,
         idempotency_key=new_idempotency_key(),
+        consent_text=current_text(ConsentPurpose.ARRANGE_APPOINTMENT, lang),
         demo=True,
     )
 

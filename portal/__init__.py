@@ -58,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .booking import bp as booking_bp
     from .counsellor import bp as counsellor_bp
+    from .intake import bp as intake_bp
     from .public import bp as public_bp
     from .public import root_bp
 
@@ -65,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(intake_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(counsellor_bp)

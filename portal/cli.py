@@ -16,6 +16,7 @@ from .constants import Role
 from .content import ContentError, load_content, read_content
 from .extensions import db
 from .models import StaffUser
+from .mt_cli import mt
 
 
 def _create_app():  # type: ignore[no-untyped-def]
@@ -27,6 +28,9 @@ def _create_app():  # type: ignore[no-untyped-def]
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Lotse portal administration."""
+
+
+main.add_command(mt)
 
 
 @main.group()
@@ -149,19 +153,70 @@ def jobs() -> None:
 @click.option("--loop", is_flag=True, help="keep running (for the process manager)")
 @click.option("--interval", default=60, show_default=True, help="seconds between runs with --loop")
 def jobs_run(loop: bool, interval: int) -> None:
-    """Send due notifications and erase data whose purpose has ended."""
-    from .notifications.delivery import deliver_due, purge_expired
+    """Send due notifications, hand over summaries, erase data whose purpose has ended."""
+    from .handover import outbox
+    from .intake.service import prepare_submitted
+    from .notifications.delivery import deliver_due
 
     while True:
+        prepared = prepare_submitted()
+        handed = outbox.deliver_due()
         sent = deliver_due()
-        purged = purge_expired()
         click.echo(
+            f"summaries: {prepared} prepared; hand-over: {handed.delivered} delivered, "
+            f"{handed.retrying} to retry, {handed.dead} dead; "
             f"messages: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed, "
             f"{sent.undeliverable} undeliverable (demo addresses), "
-            f"{sent.waiting_for_configuration} waiting for LOTSE_SMTP_HOST; "
-            f"erased details of {purged.appointments_erased} finished appointments"
+            f"{sent.waiting_for_configuration} waiting for LOTSE_SMTP_HOST"
         )
+        _purge()
         if not loop:
             return
         db.session.remove()
         time.sleep(interval)
+
+
+def _purge() -> None:
+    from .intake.service import purge as purge_intakes
+    from .notifications.delivery import purge_expired
+
+    contacts = purge_expired()
+    intakes = purge_intakes()
+    click.echo(
+        f"erased: contact details of {contacts.appointments_erased} finished appointments, "
+        f"answers of {intakes.intakes_erased} pre-intakes "
+        f"({intakes.deliveries_emptied} hand-over copies)"
+    )
+
+
+@main.command("purge")
+def purge() -> None:
+    """Erase personal data whose retention period is over (counts are kept)."""
+    _purge()
+
+
+@main.group()
+def handover() -> None:
+    """Hand-over of pre-intake summaries to case systems."""
+
+
+@handover.command("status")
+def handover_status() -> None:
+    """Deliveries per receiver, event and status."""
+    from .handover import outbox
+
+    counts = outbox.status_counts()
+    if not counts:
+        click.echo("no hand-overs yet")
+    for (target, event, status), count in sorted(counts.items()):
+        click.echo(f"{target:<24} {event:<24} {status:<10} {count}")
+
+
+@handover.command("retry")
+@click.argument("delivery_ids", nargs=-1, type=int)
+def handover_retry(delivery_ids: tuple[int, ...]) -> None:
+    """Queue dead deliveries again (all of them, or the ids given)."""
+    from .handover import outbox
+
+    revived = outbox.retry(list(delivery_ids) or None)
+    click.echo(f"{revived} deliveries queued again; `lotse jobs run` sends them")

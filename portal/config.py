@@ -65,6 +65,16 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "REMINDER_HOURS_BEFORE": _int("LOTSE_REMINDER_HOURS", 24),
         # Contact details are erased this many days after the appointment (purpose fulfilled).
         "CONTACT_RETENTION_DAYS": _int("LOTSE_CONTACT_RETENTION_DAYS", 7),
+        # Pre-intake answers are erased this many days after the appointment.
+        "INTAKE_RETENTION_DAYS": _int("LOTSE_INTAKE_RETENTION_DAYS", 30),
+        # Which case systems each office hands summaries to (YAML; see portal/handover/config.py).
+        "HANDOVER_CONFIG": os.environ.get(
+            "LOTSE_HANDOVER_CONFIG", str(instance_path / "handover.yml")
+        ),
+        # Machine-translation language packages (argostranslate), installed from local files.
+        "ARGOS_PACKAGES_DIR": os.environ.get(
+            "LOTSE_ARGOS_PACKAGES_DIR", str(instance_path / "argos-packages")
+        ),
         # The manage link stops working this many days after the appointment.
         "MANAGE_LINK_DAYS_AFTER": _int("LOTSE_MANAGE_LINK_DAYS", 14),
         "BOOKING_RATE_LIMIT": os.environ.get("LOTSE_BOOKING_RATE_LIMIT", "20/minute;100/hour"),

@@ -166,3 +166,89 @@ INTERPRETER_LANGUAGES: tuple[str, ...] = (
     "pl",
 )
 INTERPRETER_LANGUAGE_CODES = frozenset(INTERPRETER_LANGUAGES)
+
+
+class ConsentPurpose(StrEnum):
+    """What a client agrees to, each a separate and unticked choice (Art. 6, 7, 9 GDPR)."""
+
+    ARRANGE_APPOINTMENT = "arrange-appointment"  # needed to book
+    SHARE_SUMMARY = "share-summary"  # the pre-intake summary goes to the service and case system
+    SPECIAL_CATEGORIES = "special-categories"  # health and vulnerability, Art. 9(2)(a)
+
+
+class IntakeStatus(StrEnum):
+    DRAFT = "draft"  # being answered; never shared
+    SUBMITTED = "submitted"  # the client sent it; waiting for its summary to be prepared
+    PREPARED = "prepared"  # summary built (with machine translation) and handed over
+    WITHDRAWN = "withdrawn"  # consent withdrawn or deleted by the client; answers erased
+    PURGED = "purged"  # retention period over; answers erased, counts kept
+
+
+class HandoverEvent(StrEnum):
+    INTAKE_SUBMITTED = "intake.submitted"
+    INTAKE_WITHDRAWN = "intake.withdrawn"
+    APPOINTMENT_CANCELLED = "appointment.cancelled"
+
+
+class HandoverStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"  # gave up after the last attempt; staff can retry
+    CANCELLED = "cancelled"  # withdrawn by the client before it was delivered
+
+
+class CaseSystem(StrEnum):
+    """Kinds of receiving systems, one module each in integrations/case_system/."""
+
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+    FILE_DROP = "file_drop"
+    ZAMMAD = "zammad"
+
+
+class AuditAction(StrEnum):
+    INTAKE_VIEWED = "intake.viewed"
+    INTAKE_MARKED_IMPORTED = "intake.marked_imported"
+    HANDOVER_RETRIED = "handover.retried"
+
+
+class Urgency(StrEnum):
+    VERY_URGENT = "very-urgent"  # today or in the next days
+    SOON = "soon"  # in the next weeks
+    NOT_URGENT = "not-urgent"
+
+
+class YesNo(StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
+class LetterKind(StrEnum):
+    """Letters that often carry a deadline."""
+
+    ASYLUM_DECISION = "asylum-decision"  # BAMF decision, appeal deadline
+    HEARING_INVITATION = "hearing-invitation"  # Anhörung
+    FOREIGNERS_AUTHORITY = "foreigners-authority"
+    BENEFITS_OFFICE = "benefits-office"  # Jobcenter, Sozialamt
+    COURT = "court"
+    FAMILY_REUNIFICATION = "family-reunification"
+    OTHER = "other"
+
+
+class VulnerabilityIndicator(StrEnum):
+    """The groups of Art. 21 of Directive 2013/33/EU (reception conditions)."""
+
+    MINOR = "minor"
+    UNACCOMPANIED_MINOR = "unaccompanied-minor"
+    DISABILITY = "disability"
+    OLDER_PERSON = "older-person"
+    PREGNANCY = "pregnancy"
+    SINGLE_PARENT = "single-parent"
+    SERIOUS_ILLNESS = "serious-illness"
+    MENTAL_HEALTH = "mental-health"
+    VIOLENCE_SURVIVOR = "violence-survivor"  # torture, rape or other serious violence
+    TRAFFICKING = "trafficking"
+
+
+# The one answer every question offers.
+UNKNOWN = "unknown"

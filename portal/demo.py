@@ -14,7 +14,8 @@ from .booking.availability import free_slots
 from .booking.service import BookingError, BookingRequest, book
 from .booking.slots import BERLIN
 from .booking.tokens import new_idempotency_key
-from .constants import AppointmentMode, Origin
+from .consent import current_text
+from .constants import AppointmentMode, ConsentPurpose, Origin
 from .extensions import db
 from .models import Appointment, AvailabilityRule, Office, StaffUser, utcnow
 
@@ -115,13 +116,15 @@ def book_appointments() -> int:
         mode = AppointmentMode.IN_PERSON
         slots = free_slots(kind, office, mode, "de", today, today + dt.timedelta(days=14), now)
         for slot in slots[1 : 1 + 4 * DEMO_BOOKINGS_PER_OFFICE : 4]:
+            language = ("ar", "uk", "fa", "en", "de")[booked % 5]
             request = BookingRequest(
                 appointment_type=kind,
                 office=office,
                 mode=mode,
                 start=slot.start,
-                language=("ar", "uk", "fa", "en", "de")[booked % 5],
+                language=language,
                 idempotency_key=new_idempotency_key(),
+                consent_text=current_text(ConsentPurpose.ARRANGE_APPOINTMENT, language),
                 origin=(Origin.PORTAL, Origin.CHAT)[booked % 2],
                 interpreter_language="ar" if booked % 3 == 0 else None,
                 demo=True,

@@ -20,12 +20,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -35,6 +37,8 @@ from .constants import (
     SOURCE_LANGUAGE,
     TIMEZONE,
     AppointmentStatus,
+    HandoverStatus,
+    IntakeStatus,
     MessageStatus,
     TranslationStatus,
 )
@@ -411,6 +415,10 @@ class Appointment(db.Model):  # type: ignore[name-defined]
     claims: Mapped[list[CalendarClaim]] = relationship(
         back_populates="appointment", cascade="all, delete-orphan"
     )
+    consents: Mapped[list[ConsentRecord]] = relationship(
+        back_populates="appointment", order_by="ConsentRecord.given_at"
+    )
+    intake: Mapped[Intake | None] = relationship(back_populates="appointment")
 
     @property
     def is_booked(self) -> bool:
@@ -465,3 +473,145 @@ class OutboundMessage(db.Model):  # type: ignore[name-defined]
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConsentText(db.Model):  # type: ignore[name-defined]
+    """One version of a consent text in one language, as loaded from ``content/consent/``.
+
+    Old versions are kept for as long as any record points to them: a client agreed to
+    exactly these words, and a newer text never applies to that agreement.
+    """
+
+    __table_args__ = (UniqueConstraint("purpose", "lang", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(8))
+    # First 16 hex digits of the SHA-256 of the file: any edit makes a new version.
+    version: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(400))
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConsentRecord(db.Model):  # type: ignore[name-defined]
+    """A client's consent to one purpose: which text version, when, where; and its withdrawal."""
+
+    __table_args__ = (
+        # At most one consent in force per appointment and purpose.
+        Index(
+            "uq_consent_in_force",
+            "appointment_id",
+            "purpose",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(32))
+    consent_text_id: Mapped[int] = mapped_column(ForeignKey("consent_text.id", ondelete="RESTRICT"))
+    language: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(8))
+    given_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    appointment: Mapped[Appointment] = relationship(back_populates="consents")
+    text: Mapped[ConsentText] = relationship()
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Intake(db.Model):  # type: ignore[name-defined]
+    """A client's pre-intake answers for one appointment.
+
+    Everything the client wrote is encrypted; the row itself (status and times, no
+    personal data) stays after the answers are erased, so yearly counts survive.
+    """
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{status.value}'" for status in IntakeStatus)),
+            name="known_status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Public id in summaries and case systems (never the database id).
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=IntakeStatus.DRAFT)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, nullable=True)
+    # The frozen German summary document (intake-summary-v1) as handed over.
+    summary: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    prepared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    imported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    imported_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    appointment: Mapped[Appointment] = relationship(back_populates="intake")
+    imported_by: Mapped[StaffUser | None] = relationship()
+
+
+class HandoverDelivery(db.Model):  # type: ignore[name-defined]
+    """One event for one receiving system: a durable outbox entry with retries.
+
+    ``webhook_id`` is the Standard Webhooks message id; receivers use it to drop
+    duplicates, so a retry after a lost response never creates a second record.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(String(64), unique=True)
+    event: Mapped[str] = mapped_column(String(32))
+    system: Mapped[str] = mapped_column(String(16))
+    # Name of the receiving target in the hand-over configuration.
+    target: Mapped[str] = mapped_column(String(100))
+    office_id: Mapped[int | None] = mapped_column(
+        ForeignKey("office.id", ondelete="SET NULL"), nullable=True
+    )
+    intake_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intake.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=HandoverStatus.PENDING, index=True)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    # Error class and status code only, never content.
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The receiver's reference, e.g. a Zammad ticket id, for follow-up events.
+    external_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    office: Mapped[Office | None] = relationship()
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined]
+    """Who did what to which record, and when (no content)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int] = mapped_column(Integer)
+
+    actor: Mapped[StaffUser | None] = relationship()

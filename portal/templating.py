@@ -40,7 +40,7 @@ def weekday_name(index: int) -> str:
     return str(get_day_names("wide", locale=current_language())[index])
 
 
-LOCALIZED_BLUEPRINTS = frozenset({"public", "booking"})
+LOCALIZED_BLUEPRINTS = frozenset({"public", "booking", "intake"})
 
 
 def url_in_language(lang: str) -> str:

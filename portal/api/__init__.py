@@ -192,4 +192,4 @@ def areas() -> Response:
     )
 
 
-from . import booking  # noqa: E402,F401  (registers the booking routes)
+from . import booking, consent  # noqa: E402,F401  (registers the booking and consent routes)

@@ -32,6 +32,7 @@ from . import BadRequest, bp
 
 MAX_SLOT_DAYS = 31
 PROBLEM_STATUS = {Problem.KEY_REUSED: 422, Problem.NOT_CHANGEABLE: 409}
+API_FIELD_NAMES = {"interpreter": "interpreter_language", "consent": "consent_version"}
 
 
 def _api_rate_limit() -> str:
@@ -175,12 +176,13 @@ def _details_or_400(body: dict[str, Any], mode: str) -> Any:
         "interpreter": str(body.get("interpreter_language") or ""),
         "phone": str(body.get("phone") or ""),
         "email": str(body.get("email") or ""),
+        "consent": str(body.get("consent_version") or ""),
     }
     with force_locale(g.lang):
-        found, errors = parse_details(form, topics, mode)
+        found, errors = parse_details(form, topics, mode, g.lang)
     if errors:
         field, message = next(iter(errors.items()))
-        raise BadRequest("interpreter_language" if field == "interpreter" else field, message)
+        raise BadRequest(API_FIELD_NAMES.get(field, field), message)
     return found
 
 

@@ -13,7 +13,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..constants import INTERPRETER_LANGUAGE_CODES, TOPIC_SLUGS, AppointmentMode
+from ..consent import ConsentError, ConsentProblem, check_version
+from ..constants import INTERPRETER_LANGUAGE_CODES, TOPIC_SLUGS, AppointmentMode, ConsentPurpose
+from ..models import ConsentText
 from ..text import ascii_digits, strip_control_characters
 
 MAX_PHONE_LENGTH = 40
@@ -28,6 +30,8 @@ class Details:
     interpreter_language: str | None = None
     phone: str | None = None  # E.164
     email: str | None = None
+    # The consent text (purpose: arrange the appointment) the client agreed to.
+    consent: ConsentText | None = None
 
     @property
     def contact(self) -> dict[str, str]:
@@ -69,10 +73,25 @@ def _email(raw: str, errors: dict[str, str]) -> str | None:
         return None
 
 
+def consent_problem_message(problem: ConsentProblem) -> str:
+    if problem == ConsentProblem.OUTDATED:
+        return _("This text has changed since you opened the page. Please read it again.")
+    return _("To book, please agree that your details are used for this appointment.")
+
+
+def _consent(version: str, language: str, errors: dict[str, str]) -> ConsentText | None:
+    try:
+        return check_version(ConsentPurpose.ARRANGE_APPOINTMENT, language, version.strip())
+    except ConsentError as error:
+        errors["consent"] = consent_problem_message(error.problem)
+        return None
+
+
 def parse_details(
     form: Mapping[str, str],
     topics: Collection[str],
     mode: str,
+    language: str,
 ) -> tuple[Details, dict[str, str]]:
     """Details from a form; each problem is reported per field, in the client's language."""
     errors: dict[str, str] = {}
@@ -88,6 +107,7 @@ def parse_details(
         interpreter_language=interpreter,
         phone=_phone(form.get("phone") or "", errors),
         email=_email(form.get("email") or "", errors),
+        consent=_consent(form.get("consent") or "", language, errors),
     )
     if mode == AppointmentMode.PHONE and not details.phone and "phone" not in errors:
         errors["phone"] = _("For an appointment by phone, we need your phone number.")

@@ -15,9 +15,10 @@ from enum import StrEnum
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..constants import AppointmentStatus, CancelledBy, Origin
+from .. import consent
+from ..constants import AppointmentStatus, CancelledBy, ConsentPurpose, Origin
 from ..extensions import db
-from ..models import Appointment, AppointmentType, CalendarClaim, Office, utcnow
+from ..models import Appointment, AppointmentType, CalendarClaim, ConsentText, Office, utcnow
 from . import notify
 from .availability import slot_at, type_rules
 from .slots import bookable_range, cells_between
@@ -52,6 +53,8 @@ class BookingRequest:
     start: dt.datetime  # aware
     language: str
     idempotency_key: str
+    # The text the client agreed to for arranging the appointment (required to book).
+    consent_text: ConsentText
     origin: Origin = Origin.PORTAL
     interpreter_language: str | None = None
     topics: list[str] = field(default_factory=list)
@@ -153,6 +156,9 @@ def book(request: BookingRequest, now: dt.datetime | None = None) -> BookingResu
             if existing := find_by_idempotency_key(request.idempotency_key):
                 return _replay(request, existing)  # a concurrent retry of this request won
             continue  # this counsellor was taken a moment ago; try the next one
+        consent.give(
+            appointment, ConsentPurpose.ARRANGE_APPOINTMENT, request.consent_text, request.origin
+        )
         notify.booked(appointment, token)
         db.session.commit()
         return BookingResult(appointment, token, created=True)
@@ -231,6 +237,10 @@ def cancel(
     appointment.cancel_reason = (reason or "").strip() or None
     appointment.claims = []
     notify.cancelled(appointment)
+    # Imported here: the intake domain builds on booking, not the other way round.
+    from ..intake.service import appointment_cancelled
+
+    appointment_cancelled(appointment, now)
     db.session.commit()
     return appointment
 

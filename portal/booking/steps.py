@@ -58,6 +58,8 @@ class Choice:
         """The complete choice as a request to book; the portal and the API both use it."""
         if not (self.kind and self.office and self.mode and self.start):
             raise ValueError(f"choice incomplete at step {self.first_missing()}")
+        if details.consent is None:
+            raise ValueError("no booking without consent to arrange the appointment")
         return BookingRequest(
             appointment_type=self.kind,
             office=self.office,
@@ -65,6 +67,7 @@ class Choice:
             start=self.start,
             language=language,
             idempotency_key=idempotency_key,
+            consent_text=details.consent,
             origin=origin,
             interpreter_language=details.interpreter_language,
             topics=details.topics,

@@ -12,7 +12,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from .. import queries
-from ..constants import INTERPRETER_LANGUAGES, LANGUAGES, Origin
+from ..consent import current_text
+from ..constants import INTERPRETER_LANGUAGES, LANGUAGES, ConsentPurpose, Origin
 from ..extensions import limiter
 from ..models import Office, utcnow
 from . import bp
@@ -203,6 +204,7 @@ def time() -> Response | str:
 def _details_context(choice: Choice) -> dict[str, object]:
     offered = set(choice.office.languages) if choice.office else set()
     return {
+        "consent_text": current_text(ConsentPurpose.ARRANGE_APPOINTMENT, g.lang),
         "topics": queries.topics_in(g.lang),
         "interpreter_languages": INTERPRETER_LANGUAGES,
         "office_languages": [code for code in LANGUAGES if code in offered],
@@ -238,7 +240,7 @@ def details() -> Response | str:
 
 def _parse_posted_details(choice: Choice) -> tuple[Details, dict[str, str]]:
     assert choice.mode
-    return parse_details(request.form, request.form.getlist("topics"), choice.mode)
+    return parse_details(request.form, request.form.getlist("topics"), choice.mode, g.lang)
 
 
 def _details_again(choice: Choice, errors: dict[str, str], status: int = 422) -> tuple[str, int]:

@@ -194,6 +194,33 @@ def _load_topics(content: Content, services: dict[str, models.Service]) -> int:
     return count
 
 
+def _load_consent_texts(content: Content) -> None:
+    """Add new versions and mark which one is current; never change or drop old ones,
+    since consent records point to the exact words a client agreed to."""
+    existing = {
+        (text.purpose, text.lang, text.version): text
+        for text in db.session.scalars(select(models.ConsentText))
+    }
+    current = {(item.purpose.value, item.lang, item.version) for item in content.consents}
+    for key, text in existing.items():
+        text.current = key in current
+    for item in content.consents:
+        key = (item.purpose.value, item.lang, item.version)
+        if key not in existing:
+            db.session.add(
+                models.ConsentText(
+                    purpose=item.purpose.value,
+                    lang=item.lang,
+                    version=item.version,
+                    title=item.front.title,
+                    label=item.front.label,
+                    body_md=item.body,
+                    body_html=render(item.body),
+                    current=True,
+                )
+            )
+
+
 def _search_entries(content: Content) -> Iterable[models.SearchEntry]:
     for topic in content.topics:
         for lang, topic_file in topic.files.items():
@@ -278,6 +305,7 @@ def write_content(content: Content, root: Path | None = None) -> LoadSummary:
         services = _load_services(content)
         _load_offices(content, services, areas)
         translations = _load_topics(content, services)
+        _load_consent_texts(content)
         db.session.execute(delete(models.SearchEntry))
         db.session.add_all(_search_entries(content))
         db.session.commit()

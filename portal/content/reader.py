@@ -6,6 +6,7 @@ can fix it without reading a stack trace.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..constants import LANGUAGES, SOURCE_LANGUAGE, TOPIC_SLUGS
+from ..constants import LANGUAGES, SOURCE_LANGUAGE, TOPIC_SLUGS, ConsentPurpose
 from . import schema
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -54,8 +55,18 @@ class TopicContent:
 
 
 @dataclass
+class ConsentFile:
+    purpose: ConsentPurpose
+    lang: str
+    front: schema.ConsentFrontMatter
+    body: str
+    version: str  # content hash: any edit is a new version
+
+
+@dataclass
 class Content:
     topics: list[TopicContent] = field(default_factory=list)
+    consents: list[ConsentFile] = field(default_factory=list)
     areas: list[schema.Area] = field(default_factory=list)
     sites: list[schema.Site] = field(default_factory=list)
     services: list[schema.Service] = field(default_factory=list)
@@ -115,16 +126,18 @@ class _Reader:
                 )
             return None
 
-    def read_topic_file(self, path: Path, lang: str) -> TopicFile | None:
-        text = path.read_text(encoding="utf-8")
+    def split_front_matter(
+        self, path: Path, text: str, model: type[Model]
+    ) -> tuple[Model | None, str]:
+        """Front matter (validated) and body of a Markdown file; problems are recorded."""
         if not text.startswith("---\n"):
-            self.problem(path, 1, "a topic file starts with '---' and YAML front matter")
-            return None
+            self.problem(path, 1, "the file starts with '---' and YAML front matter")
+            return None, ""
         end = text.find("\n---\n", 4)
         if end == -1:
             self.problem(path, 1, "front matter is not closed with a '---' line")
-            return None
-        front = self.parse(text[4:end], schema.TopicFrontMatter, path, line_offset=1)
+            return None, ""
+        front = self.parse(text[4:end], model, path, line_offset=1)
         body = text[end + 5 :].strip()
         body_first_line = text[: end + 5].count("\n") + 1
         if not body:
@@ -132,6 +145,11 @@ class _Reader:
         for number, line in enumerate(text[end + 5 :].splitlines(), start=body_first_line):
             if line.startswith("# "):
                 self.problem(path, number, "use '## ' headings; the title comes from front matter")
+        return front, body
+
+    def read_topic_file(self, path: Path, lang: str) -> TopicFile | None:
+        text = path.read_text(encoding="utf-8")
+        front, body = self.split_front_matter(path, text, schema.TopicFrontMatter)
         if front is None or not body:
             return None
         if lang == SOURCE_LANGUAGE and front.translation_of is not None:
@@ -171,6 +189,22 @@ class _Reader:
                     f"translation_of {revision} is newer than the German revision {meta.revision}",
                 )
         return TopicContent(meta=meta, files=files, path=folder)
+
+    def read_consents(self, folder: Path) -> list[ConsentFile]:
+        found = []
+        for purpose in ConsentPurpose:
+            for lang in LANGUAGES:
+                path = folder / purpose.value / f"{lang}.md"
+                if not path.exists():
+                    self.problem(path, None, f"missing the {lang} consent text for {purpose}")
+                    continue
+                raw = path.read_bytes()
+                text = raw.decode("utf-8").replace("\r\n", "\n")
+                front, body = self.split_front_matter(path, text, schema.ConsentFrontMatter)
+                if front is not None and body:
+                    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+                    found.append(ConsentFile(purpose, lang, front, body, version))
+        return found
 
     def read_directory_file(self, path: Path, model: type[Model]) -> Model | None:
         if not path.exists():
@@ -246,6 +280,7 @@ def read_content(root: Path) -> Content:
         topic = reader.read_topic(folder)
         if topic is not None:
             content.topics.append(topic)
+    content.consents = reader.read_consents(root / "consent")
     directory = root / "directory"
     areas = reader.read_directory_file(directory / "areas.yml", schema.AreasFile)
     sites = reader.read_directory_file(directory / "sites.yml", schema.SitesFile)

@@ -81,6 +81,11 @@ class TopicFrontMatter(Strict):
     sources: list[Source] = Field(min_length=1)
 
 
+class ConsentFrontMatter(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    label: str = Field(min_length=1, max_length=400)
+
+
 class Area(Strict):
     slug: Slug
     position: int = Field(ge=1)

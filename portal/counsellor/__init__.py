@@ -34,4 +34,4 @@ def counsellor_required(view: View) -> View:
     return wrapped  # type: ignore[return-value]
 
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import inbox, views  # noqa: E402,F401  (registers the routes)

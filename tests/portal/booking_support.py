@@ -11,7 +11,8 @@ from portal.booking.service import BookingRequest, BookingResult, book
 from portal.booking.slots import BERLIN, Slot
 from portal.booking.tokens import new_idempotency_key
 from portal.cli import create_user
-from portal.constants import AppointmentMode, Role
+from portal.consent import current_text
+from portal.constants import AppointmentMode, ConsentPurpose, Role
 from portal.extensions import db
 from portal.models import AppointmentType, AvailabilityRule, Office, Service, StaffUser, utcnow
 
@@ -90,6 +91,7 @@ def request_for(
         start=slot_start,
         language=lang,
         idempotency_key=key or new_idempotency_key(),
+        consent_text=current_text(ConsentPurpose.ARRANGE_APPOINTMENT, lang),
         **extra,  # type: ignore[arg-type]
     )
 

@@ -112,6 +112,11 @@ def list_slots(
     return slots
 
 
+def consent_version(api: FlaskClient, lang: str) -> str:
+    texts = api.get(f"/api/v1/consent-texts?lang={lang}").get_json()["texts"]
+    return next(t["version"] for t in texts if t["purpose"] == "arrange-appointment")
+
+
 def post_booking(
     api: FlaskClient,
     bearer: dict[str, str],
@@ -120,6 +125,7 @@ def post_booking(
     key: str | None = None,
     **fields: Any,
 ) -> TestResponse:
+    fields.setdefault("consent_version", consent_version(api, lang))
     body = valid_request_body({**SLOT_CHOICE, "start": start, **fields})
     headers = {**bearer, "Idempotency-Key": key or new_idempotency_key()}
     return api.post(f"/api/v1/bookings?lang={lang}", json=body, headers=headers)
@@ -347,7 +353,7 @@ def test_a_bad_phone_number_is_400_in_the_clients_language(
     assert error["field"] == "phone"
 
     def message() -> str:
-        return parse_details({"phone": "call me maybe"}, [], "in_person")[1]["phone"]
+        return parse_details({"phone": "call me maybe"}, [], "in_person", "de")[1]["phone"]
 
     english = in_language(booking_app, "en", message)
     assert english.startswith("Please enter a phone number")
@@ -367,6 +373,8 @@ def test_a_bad_phone_number_is_400_in_the_clients_language(
         ({"service": "nope"}, "service"),
         ({"office": "nope"}, "office"),
         ({"mode": "video"}, "mode"),
+        ({"consent_version": None}, "consent_version"),  # no booking without consent
+        ({"consent_version": "0123456789abcdef"}, "consent_version"),  # an old text
     ],
 )
 def test_bad_booking_input_is_400_with_field(
@@ -377,7 +385,7 @@ def test_bad_booking_input_is_400_with_field(
     field: str,
 ) -> None:
     start = list_slots(api, bearer)[0]["start"]
-    body = {**SLOT_CHOICE, "start": start, **change}
+    body = {**SLOT_CHOICE, "start": start, "consent_version": consent_version(api, "en"), **change}
     headers = {**bearer, "Idempotency-Key": new_idempotency_key()}
     response = api.post("/api/v1/bookings?lang=en", json=body, headers=headers)
     assert response.status_code == 400

@@ -45,9 +45,20 @@ def walk_to_details(client: FlaskClient, lang: str) -> tuple[dict[str, str], str
     return query, details_page
 
 
+def consent_version(details_page: str) -> str:
+    match = re.search(r'name="consent" value="([0-9a-f]{16})"', details_page)
+    assert match, "no consent checkbox on the details page"
+    return match.group(1)
+
+
 def review(client: FlaskClient, lang: str, **details: str) -> tuple[dict[str, str], str]:
     query, details_page = walk_to_details(client, lang)
-    form = {**query, "csrf_token": csrf(details_page), **details}
+    form = {
+        **query,
+        "csrf_token": csrf(details_page),
+        "consent": consent_version(details_page),
+        **details,
+    }
     response = client.post(f"/{lang}/book/review", data=form)
     return form, page(response)
 
@@ -259,9 +270,33 @@ def test_going_back_to_the_review_and_booking_again_books_once(
 ) -> None:
     query, details_page = walk_to_details(client, "ar")
     key = re.search(r'name="idempotency_key" value="([^"]+)"', details_page)[1]
-    form = {**query, "csrf_token": csrf(details_page), "idempotency_key": key}
+    form = {
+        **query,
+        "csrf_token": csrf(details_page),
+        "idempotency_key": key,
+        "consent": consent_version(details_page),
+    }
     for _attempt in range(2):  # the browser re-sends the details form on "back"
         review_page = page(client.post("/ar/book/review", data=form))
         assert f'name="idempotency_key" value="{key}"' in review_page
         client.post("/ar/book/confirm", data=form)
     assert count_appointments(booking_app) == 1
+
+
+def test_booking_needs_consent_and_keeps_the_answers_without_it(
+    client: FlaskClient, booking_app: Flask
+) -> None:
+    _form, response_page = review(client, "uk", consent="", phone="0151 23456789")
+    assert "будь ласка" in response_page.lower() or "погод" in response_page.lower()
+    assert 'value="0151 23456789"' in response_page
+    assert count_appointments(booking_app) == 0
+
+
+def test_a_changed_consent_text_is_shown_again_before_booking(
+    client: FlaskClient, booking_app: Flask
+) -> None:
+    form, _review = review(client, "en")
+    form["consent"] = "0123456789abcdef"  # the version shown before the text was edited
+    response_page = page(client.post("/en/book/confirm", data=form))
+    assert "This text has changed since you opened the page" in response_page
+    assert count_appointments(booking_app) == 0

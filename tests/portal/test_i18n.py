@@ -51,7 +51,12 @@ def test_persian_uses_persian_letters() -> None:
 def test_templates_have_no_untranslated_text() -> None:
     """Visible text in templates goes through _(); crude but catches forgotten strings."""
     templates = Path(__file__).resolve().parents[2] / "portal" / "templates"
+    # The pre-intake summary is for counsellors and always German, whatever the client's
+    # language, so its fixed text is written in German on purpose.
+    german_only = {"_summary.html", "summary_document.html"}
     for path in templates.rglob("*.html"):
+        if path.name in german_only:
+            continue
         text = re.sub(r"{%.*?%}|{{.*?}}|{#.*?#}", "", path.read_text(), flags=re.S)
         text = re.sub(r"<[^>]+>", " ", text)
         words = [w for w in re.findall(r"[A-Za-zÄÖÜäöüß]{3,}", text) if w not in {"Lotse"}]

@@ -1,0 +1,1 @@
+"""Connectors to systems outside Lotse, one module per external system."""

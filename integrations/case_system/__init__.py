@@ -1,0 +1,1 @@
+"""Hand-over of consented pre-intake summaries to counselling services' case systems."""

@@ -1,0 +1,1 @@
+"""Machine translation from locally installed language packages."""
