@@ -28,6 +28,7 @@ from ..booking.tokens import is_valid_idempotency_key, looks_like_token
 from ..constants import CancelledBy, Origin
 from ..extensions import limiter
 from ..models import Appointment, Service, pick, utcnow
+from ..urls import public_url
 from . import BadRequest, bp
 
 MAX_SLOT_DAYS = 31
@@ -156,7 +157,10 @@ def _appointment_entry(appointment: Appointment, token: str | None = None) -> di
         "demo": appointment.demo,
     }
     if token:
+        lang = appointment.client_language
         entry["manage_url"] = manage_url(appointment, token)
+        entry["prepare_url"] = public_url("intake.prepare", lang=lang, token=token)
+        entry["data_url"] = public_url("intake.data", lang=lang, token=token)
         entry["token"] = token
     return entry
 

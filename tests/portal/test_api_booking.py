@@ -38,6 +38,9 @@ BOOKING_OPERATIONS = {
     ("/bookings", "post"),
     ("/bookings/{token}", "get"),
     ("/bookings/{token}/cancel", "post"),
+    ("/bookings/{token}/consents", "get"),
+    ("/bookings/{token}/consents", "post"),
+    ("/bookings/{token}/consents/{purpose}/withdraw", "post"),
 }
 UNKNOWN_TOKEN = "A" * 43
 
@@ -440,7 +443,8 @@ def test_read_and_cancel_by_token(
     assert response.status_code == 200
     read = checked(response, "/bookings/{token}")
     assert "token" not in read and "manage_url" not in read  # the secret is shown only once
-    assert read == {k: v for k, v in booked.items() if k not in ("token", "manage_url")}
+    links = ("token", "manage_url", "prepare_url", "data_url")  # each holds the secret
+    assert read == {k: v for k, v in booked.items() if k not in links}
 
     response = api.post(
         f"/api/v1/bookings/{token}/cancel?lang=uk", json={"reason": "Ich bin krank"}, headers=bearer
