@@ -139,8 +139,10 @@ def demo_data() -> None:
     click.echo(f"demo staff accounts (DEMO DATA) are listed in {credentials_file}")
     rules = demo.assign_counsellors()
     booked = demo.book_appointments()
+    intakes = demo.add_intakes()
     click.echo(
-        f"demo availability: {rules} weekly windows added; demo appointments: {booked} booked"
+        f"demo availability: {rules} weekly windows added; demo appointments: {booked} booked; "
+        f"demo pre-intakes: {intakes} sent"
     )
 
 

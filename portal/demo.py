@@ -135,3 +135,65 @@ def book_appointments() -> int:
                 continue
             booked += 1
     return booked
+
+
+# Answers of the demo pre-intakes: invented, marked as demo in the text itself.
+DEMO_INTAKES: tuple[tuple[dict[str, dict[str, object]], str], ...] = (
+    (
+        {
+            "concerns": {"topics": ["asylum-procedure"], "urgency": "very-urgent"},
+            "household": {"adults": 1, "children": 2, "children_ages": [3, 8]},
+            "languages": {"spoken": ["ar"], "interpreter": "yes", "interpreter_language": "ar"},
+            "residence": {"status": "asylum-seeker"},
+            "accommodation": {"housing": "communal-accommodation", "area": None},
+            "documents": {"has_letters": "yes", "letters": []},
+            "previous": {"previous": "no", "where": None},
+            "message": {"text": "(DEMO) وصلتني رسالة من المكتب الاتحادي ولا أفهمها.", "language": "ar"},
+        },
+        "ar",
+    ),
+    (
+        {
+            "concerns": {"topics": ["work", "language-courses"], "urgency": "not-urgent"},
+            "household": {"adults": 2, "children": 0, "children_ages": []},
+            "residence": {"status": "temporary-protection"},
+            "message": {"text": "(DEMO) Хочу знайти курс німецької мови B1.", "language": "uk"},
+        },
+        "uk",
+    ),
+)
+
+
+def add_intakes() -> int:
+    """Submitted demo pre-intakes for the first demo appointments ahead that have none."""
+    from .consent import give
+    from .intake import service
+    from .intake.questions import THEMES_BY_SLUG
+
+    added = 0
+    for answers, language in DEMO_INTAKES:
+        appointment = db.session.scalar(
+            select(Appointment)
+            .where(
+                Appointment.demo.is_(True),
+                Appointment.client_language == language,
+                Appointment.starts_at > utcnow(),
+            )
+            .order_by(Appointment.starts_at)
+        )
+        if appointment is None or appointment.intake is not None:
+            continue
+        give(
+            appointment,
+            ConsentPurpose.SHARE_SUMMARY,
+            current_text(ConsentPurpose.SHARE_SUMMARY, language),
+            Origin.PORTAL,
+        )
+        intake = service.intake_for(appointment)
+        for slug, values in answers.items():
+            service.save_answers(intake, THEMES_BY_SLUG[slug], values)
+        service.submit(intake)
+        service.prepare(intake)
+        db.session.commit()
+        added += 1
+    return added

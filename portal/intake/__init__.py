@@ -26,14 +26,14 @@ def never_cache(response: Response) -> Response:
 
 
 @bp.app_template_filter("date_label")
-def date_label(iso_date: str) -> str:
-    return long_date(dt.date.fromisoformat(iso_date), current_language())
+def date_label(iso_date: str, lang: str | None = None) -> str:
+    return long_date(dt.date.fromisoformat(iso_date), lang or current_language())
 
 
 @bp.app_template_filter("datetime_label")
-def datetime_label(iso_moment: str) -> str:
+def datetime_label(iso_moment: str, lang: str | None = None) -> str:
     moment = dt.datetime.fromisoformat(iso_moment).astimezone(BERLIN)
-    return f"{long_date(moment, current_language())}, {moment:%H:%M}"
+    return f"{long_date(moment, lang or current_language())}, {moment:%H:%M}"
 
 
 @bp.app_template_filter("combine_special")

@@ -81,7 +81,8 @@ def prepare(intake: Intake, now: dt.datetime | None = None) -> None:
     now = now or utcnow()
     document = build_summary(intake, now)
     intake.summary, intake.status, intake.prepared_at = document, IntakeStatus.PREPARED, now
-    outbox.enqueue(intake, HandoverEvent.INTAKE_SUBMITTED, _submitted_content(intake, document))
+    content = _submitted_content(intake, document)
+    outbox.enqueue(intake, HandoverEvent.INTAKE_SUBMITTED, content, now)
 
 
 def prepare_submitted(now: dt.datetime | None = None) -> int:

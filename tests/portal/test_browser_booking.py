@@ -67,6 +67,7 @@ def test_book_an_appointment_on_a_phone(phone, booking_url: str, lang: str, serv
     check_and_shoot(phone, lang, "6-details")
     phone.locator("input[name=topics]").first.check()
     phone.fill("#phone", "0151 23456789")
+    phone.locator("input[name=consent]").check()
     phone.locator("main form button[type=submit]").click()
     check_and_shoot(phone, lang, "7-review")
     phone.locator("button.primary").click()
