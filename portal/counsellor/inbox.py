@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -30,13 +31,14 @@ def flag_label(flag: str) -> str:
     return str(FLAG_LABELS.get(flag, flag))
 
 
-def audit(action: AuditAction, subject: Intake | HandoverDelivery) -> None:
+def audit(action: AuditAction, subject_type: str, subject_id: int) -> None:
+    """Who did what to which record; added to the current transaction."""
     db.session.add(
         AuditEvent(
             actor_id=current_user.id,
             action=action.value,
-            subject_type=type(subject).__tablename__,
-            subject_id=subject.id,
+            subject_type=subject_type,
+            subject_id=subject_id,
         )
     )
 
@@ -86,7 +88,7 @@ def _intake_or_404(intake_id: int) -> Intake:
 @counsellor_required
 def intake_detail(intake_id: int) -> str:
     intake = _intake_or_404(intake_id)
-    audit(AuditAction.INTAKE_VIEWED, intake)
+    audit(AuditAction.INTAKE_VIEWED, "intake", intake.id)
     db.session.commit()
     deliveries = db.session.scalars(
         select(HandoverDelivery)
@@ -94,10 +96,9 @@ def intake_detail(intake_id: int) -> str:
         .order_by(HandoverDelivery.created_at)
     ).all()
     summary = fragment_html(intake.summary) if intake.summary else None
-    response = render_template(
+    return render_template(
         "counsellor/intake.html", intake=intake, summary=summary, deliveries=deliveries
     )
-    return response
 
 
 @bp.post("/intake/<int:intake_id>/imported")
@@ -106,7 +107,7 @@ def mark_imported(intake_id: int) -> Response:
     intake = _intake_or_404(intake_id)
     if intake.imported_at is None:
         intake.imported_at, intake.imported_by_id = utcnow(), current_user.id
-        audit(AuditAction.INTAKE_MARKED_IMPORTED, intake)
+        audit(AuditAction.INTAKE_MARKED_IMPORTED, "intake", intake.id)
         db.session.commit()
         flash(_("Marked as imported into the case system."))
     return redirect(url_for("counsellor.intake_detail", intake_id=intake.id), code=303)
@@ -136,14 +137,9 @@ def handover_retry() -> Response:
     ids = [int(raw) for raw in request.form.getlist("delivery") if raw.isdigit()]
     revived = outbox.retry(ids or None)
     for delivery_id in ids:
-        db.session.add(
-            AuditEvent(
-                actor_id=current_user.id,
-                action=AuditAction.HANDOVER_RETRIED.value,
-                subject_type="handover_delivery",
-                subject_id=delivery_id,
-            )
-        )
+        audit(AuditAction.HANDOVER_RETRIED, "handover_delivery", delivery_id)
     db.session.commit()
-    flash(_("%(num)s deliveries queued again.", num=revived))
+    flash(
+        ngettext("%(num)s delivery queued again.", "%(num)s deliveries queued again.", revived)
+    )
     return redirect(url_for("counsellor.handover_status"), code=303)

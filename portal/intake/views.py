@@ -351,12 +351,15 @@ def delete(token: str) -> Response | str:
     appointment = _appointment_or_404(token)
     if request.method == "GET":
         return _page("intake/delete.html", appointment, token)
+    cancels = service.can_prepare(appointment)  # booked and still ahead
     rights.delete_everything(appointment)
-    return redirect(url_for("intake.data", token=token, done="deleted"), code=303)
+    done = "deleted_cancelled" if cancels else "deleted"
+    return redirect(url_for("intake.data", token=token, done=done), code=303)
 
 
 def _done_text(done: str | None) -> str | None:
     return {
         "withdrawn": _("Your consent was withdrawn and the data deleted."),
-        "deleted": _("Everything was deleted. Your appointment was cancelled."),
+        "deleted": _("Everything was deleted."),
+        "deleted_cancelled": _("Everything was deleted. Your appointment was cancelled."),
     }.get(done or "")
