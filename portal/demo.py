@@ -148,7 +148,10 @@ DEMO_INTAKES: tuple[tuple[dict[str, dict[str, object]], str], ...] = (
             "accommodation": {"housing": "communal-accommodation", "area": None},
             "documents": {"has_letters": "yes", "letters": []},
             "previous": {"previous": "no", "where": None},
-            "message": {"text": "(DEMO) وصلتني رسالة من المكتب الاتحادي ولا أفهمها.", "language": "ar"},
+            "message": {
+                "text": "(DEMO) وصلتني رسالة من المكتب الاتحادي ولا أفهمها.",
+                "language": "ar",
+            },
         },
         "ar",
     ),
