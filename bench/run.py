@@ -5,6 +5,8 @@
 2. Load: latency p50/p95 and throughput of a topic page under concurrent clients on
    loopback, served by gunicorn (the production server), beside a static file served by the
    same server as the floor.
+3. Booking (bench/booking.py) and hand-over (bench/handover.py): consent to delivery at a
+   local webhook, outbox throughput with the receiver down then up.
 
 Results go to bench/results/<date>-<host>.json and are summarised in bench/results/README.md.
 """
@@ -223,6 +225,12 @@ def booking_benchmarks() -> dict[str, object]:
         return booking.run(url)
 
 
+def handover_benchmarks() -> dict[str, object]:
+    from . import handover
+
+    return handover.run()
+
+
 def main() -> int:
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="lotse-bench-"))
@@ -253,13 +261,20 @@ def main() -> int:
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
     result["booking"] = booking_benchmarks()
+    result["handover"] = handover_benchmarks()
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.date.today().isoformat()
     out = RESULTS / f"{stamp}-{platform.node() or 'machine'}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    from . import booking
+    from . import booking, handover
 
-    table = summary_table(result) + "\n\n" + booking.table(result["booking"])  # type: ignore[arg-type]
+    table = (
+        summary_table(result)
+        + "\n\n"
+        + booking.table(result["booking"])  # type: ignore[arg-type]
+        + "\n\n"
+        + handover.table(result["handover"])  # type: ignore[arg-type]
+    )
     (RESULTS / "README.md").write_text(
         "# Benchmark results\n\nLatest run of `make bench` "
         f"({result['date']}, {result['machine']['cores']} cores, {result['machine']['cpu']}, "  # type: ignore[index]
@@ -283,6 +298,14 @@ def main() -> int:
     ]
     if double:
         print(f"one slot was booked more than once on: {', '.join(double)}", file=sys.stderr)
+        return 1
+    faulty = [
+        backend
+        for backend, figures in result["handover"].items()  # type: ignore[attr-defined]
+        if figures["outbox_throughput"]["lost"] or figures["outbox_throughput"]["duplicated"]
+    ]
+    if faulty:
+        print(f"hand-over events lost or duplicated on: {', '.join(faulty)}", file=sys.stderr)
         return 1
     return 0
 

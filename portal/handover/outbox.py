@@ -12,6 +12,7 @@ import logging
 import secrets
 from collections import Counter
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from ..constants import CaseSystem, HandoverEvent, HandoverStatus
 from ..extensions import db
 from ..models import HandoverDelivery, Intake, utcnow
 from ..notifications import mail
+from ..notifications.errors import PermanentDeliveryError
 from .config import (
     ConfigError,
     EmailTarget,
@@ -162,7 +164,15 @@ def _connector(target: Target, client: httpx.Client) -> Connector:
     assert isinstance(target, EmailTarget)
     if not config["SMTP_HOST"]:
         raise DeliveryFailed("waiting for LOTSE_SMTP_HOST")
-    return EmailConnector(target.to, config["MAIL_FROM"], lambda m: mail.send(config, m))
+    return EmailConnector(target.to, config["MAIL_FROM"], lambda m: _send_mail(config, m))
+
+
+def _send_mail(config: Any, message: EmailMessage) -> None:
+    """The portal's SMTP sender; a refused recipient will not be accepted on a retry."""
+    try:
+        mail.send(config, message)
+    except PermanentDeliveryError as error:
+        raise DeliveryFailed(str(error), permanent=True) from None
 
 
 def _handover(delivery: HandoverDelivery) -> Handover:
@@ -189,7 +199,11 @@ def _handover(delivery: HandoverDelivery) -> Handover:
     )
 
 
-def _due(now: dt.datetime) -> list[HandoverDelivery]:
+def _next_due(now: dt.datetime) -> HandoverDelivery | None:
+    """The next due delivery, locked until the commit after its attempt. One at a time:
+    a commit releases every lock, so rows claimed in a batch would be free for another
+    job runner while this one still works through them (two runners never send the same
+    event)."""
     query = (
         select(HandoverDelivery)
         .where(
@@ -197,10 +211,10 @@ def _due(now: dt.datetime) -> list[HandoverDelivery]:
             HandoverDelivery.next_attempt_at <= now,
         )
         .order_by(HandoverDelivery.next_attempt_at, HandoverDelivery.id)
-        .limit(BATCH_SIZE)
-        .with_for_update(skip_locked=True)  # two job runners never send the same event
+        .limit(1)
+        .with_for_update(skip_locked=True)
     )
-    return list(db.session.scalars(query))
+    return db.session.scalars(query).first()
 
 
 def _failed(delivery: HandoverDelivery, error: DeliveryFailed, now: dt.datetime) -> bool:
@@ -233,7 +247,9 @@ def deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
     """Send what is due, one commit per delivery, so a crash repeats at most one send."""
     report = DeliveryReport()
     with httpx.Client(timeout=20) as client:
-        for delivery in _due(now or utcnow()):
+        for _ in range(BATCH_SIZE):
+            if (delivery := _next_due(now or utcnow())) is None:
+                break
             moment = now or utcnow()
             try:
                 _attempt(delivery, client, moment)

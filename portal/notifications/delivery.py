@@ -34,19 +34,23 @@ class DeliveryReport:
     waiting_for_configuration: int = 0
 
 
-def _due(now: dt.datetime) -> list[OutboundMessage]:
+def _next_due(now: dt.datetime, seen: set[int]) -> OutboundMessage | None:
+    """The next due message, locked until the commit after its attempt. One at a time:
+    a commit releases every lock, so rows claimed in a batch would be free for another
+    job runner while this one still works through them (two runners never send the same
+    message on PostgreSQL)."""
     query = (
         select(OutboundMessage)
         .where(
             OutboundMessage.status == MessageStatus.PENDING,
             OutboundMessage.next_attempt_at <= now,
+            OutboundMessage.id.not_in(seen),  # e.g. waiting for a mail server setting
         )
-        .order_by(OutboundMessage.next_attempt_at)
-        .limit(BATCH_SIZE)
-        # Two job runners on PostgreSQL never send the same message twice.
+        .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id)
+        .limit(1)
         .with_for_update(skip_locked=True)
     )
-    return list(db.session.scalars(query))
+    return db.session.scalars(query).first()
 
 
 def _finish(message: OutboundMessage, status: MessageStatus, now: dt.datetime) -> None:
@@ -71,7 +75,11 @@ def deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
     report = DeliveryReport()
     config = current_app.config
     sms_backend = sms.load_backend(config)
-    for message in _due(now):
+    seen: set[int] = set()
+    for _ in range(BATCH_SIZE):
+        if (message := _next_due(now, seen)) is None:
+            break
+        seen.add(message.id)
         to = (message.payload or {}).get("to", "")
         if message.channel == MessageChannel.EMAIL and mail.is_reserved_address(to):
             _finish(message, MessageStatus.UNDELIVERABLE, now)

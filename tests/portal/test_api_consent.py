@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import Intake
 
 from .intake_support import FULL_ANSWERS, Booked, answer_and_submit
-from .test_api_booking import bearer, checked, list_slots, post_booking  # noqa: F401
+from .test_api_booking import bearer, checked, list_slots, post_booking
 
 __all__ = ["bearer"]
 
@@ -32,7 +32,7 @@ def texts(api: FlaskClient, lang: str) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def chat_booking(api: FlaskClient, bearer: dict[str, str]) -> dict[str, Any]:  # noqa: F811
+def chat_booking(api: FlaskClient, bearer: dict[str, str]) -> dict[str, Any]:
     response = post_booking(api, bearer, list_slots(api, bearer)[0]["start"], lang="ar")
     assert response.status_code == 201
     body: dict[str, Any] = checked(response, "/bookings", "post")
@@ -56,7 +56,7 @@ def test_booking_returns_links_to_prepare_and_to_the_data_page(
 
 def test_consent_given_in_the_chat_is_recorded_with_version_and_channel(
     api: FlaskClient,
-    bearer: dict[str, str],  # noqa: F811
+    bearer: dict[str, str],
     chat_booking: dict[str, Any],
 ) -> None:
     token = chat_booking["token"]
@@ -73,7 +73,7 @@ def test_consent_given_in_the_chat_is_recorded_with_version_and_channel(
 
 def test_an_outdated_or_missing_version_is_refused(
     api: FlaskClient,
-    bearer: dict[str, str],  # noqa: F811
+    bearer: dict[str, str],
     chat_booking: dict[str, Any],
 ) -> None:
     url = f"/api/v1/bookings/{chat_booking['token']}/consents?lang=ar"
@@ -88,7 +88,7 @@ def test_an_outdated_or_missing_version_is_refused(
 def test_withdrawing_sharing_through_the_api_erases_the_answers(
     api: FlaskClient,
     booking_app: Flask,
-    bearer: dict[str, str],  # noqa: F811
+    bearer: dict[str, str],
     chat_booking: dict[str, Any],
 ) -> None:
     token = chat_booking["token"]
