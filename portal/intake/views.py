@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -162,12 +171,18 @@ def give_consent(token: str) -> Response | tuple[str, int]:
     return redirect(_next_url(appointment, token), code=303)
 
 
-def _draft_or_redirect(appointment: Appointment, token: str) -> Intake | Response:
+def _open_draft(token: str) -> tuple[Appointment, Intake]:
+    """The appointment and its draft answers; otherwise the request ends where the client
+    belongs: the "closed" page after the start, or the start page without a draft or
+    without consent to share."""
+    appointment = _appointment_or_404(token)
+    if not service.can_prepare(appointment):
+        abort(make_response(*_closed(appointment, token)))
     intake = appointment.intake
     shared = consent.in_force(appointment, ConsentPurpose.SHARE_SUMMARY)
     if intake is None or intake.status != IntakeStatus.DRAFT or shared is None:
-        return redirect(url_for("intake.prepare", token=token))
-    return intake
+        abort(redirect(url_for("intake.prepare", token=token)))
+    return appointment, intake
 
 
 def _theme_or_404(appointment: Appointment, slug: str) -> Theme:
@@ -214,12 +229,7 @@ def _stored_values(intake: Intake, appointment: Appointment, theme: Theme) -> di
 
 @bp.get("/appointments/<token>/prepare/<slug>")
 def theme(token: str, slug: str) -> Response | str | tuple[str, int]:
-    appointment = _appointment_or_404(token)
-    if not service.can_prepare(appointment):
-        return _closed(appointment, token)
-    intake = _draft_or_redirect(appointment, token)
-    if isinstance(intake, Response):
-        return intake
+    appointment, intake = _open_draft(token)
     chosen = _theme_or_404(appointment, slug)
     values = _stored_values(intake, appointment, chosen)
     return _theme_page(appointment, token, chosen, values, {})
@@ -228,12 +238,7 @@ def theme(token: str, slug: str) -> Response | str | tuple[str, int]:
 @bp.post("/appointments/<token>/prepare/<slug>")
 @limiter.limit(_rate_limit)
 def save_theme(token: str, slug: str) -> Response | str | tuple[str, int]:
-    appointment = _appointment_or_404(token)
-    if not service.can_prepare(appointment):
-        return _closed(appointment, token)
-    intake = _draft_or_redirect(appointment, token)
-    if isinstance(intake, Response):
-        return intake
+    appointment, intake = _open_draft(token)
     chosen = _theme_or_404(appointment, slug)
     if request.form.get("action") == "skip":
         service.save_answers(intake, chosen, None)
@@ -264,12 +269,7 @@ def _next_url_after(appointment: Appointment, token: str, current: Theme) -> str
 
 @bp.get("/appointments/<token>/prepare/review")
 def review(token: str) -> Response | str | tuple[str, int]:
-    appointment = _appointment_or_404(token)
-    if not service.can_prepare(appointment):
-        return _closed(appointment, token)
-    intake = _draft_or_redirect(appointment, token)
-    if isinstance(intake, Response):
-        return intake
+    appointment, intake = _open_draft(token)
     themes = _themes(appointment)
     return _page(
         "intake/review.html",
@@ -289,12 +289,7 @@ def submit(token: str) -> Response | str | tuple[str, int]:
     intake = appointment.intake
     if intake is not None and intake.status != IntakeStatus.DRAFT:
         return redirect(url_for("intake.prepare", token=token), code=303)  # a double click
-    if not service.can_prepare(appointment):
-        return _closed(appointment, token)
-    draft = _draft_or_redirect(appointment, token)
-    if isinstance(draft, Response):
-        return draft
-    service.submit(draft)
+    service.submit(_open_draft(token)[1])
     db.session.commit()
     return redirect(url_for("intake.prepare", token=token, sent=1), code=303)
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.content import load_content
@@ -49,6 +52,18 @@ def make_app(database_url: str, **extra: object) -> Flask:
             **extra,
         }
     )
+
+
+@contextlib.contextmanager
+def served_on_loopback(app: Flask) -> Iterator[str]:
+    """The app behind a real threaded HTTP server on 127.0.0.1, for the browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
 
 
 def reset_schema(app: Flask) -> None:

@@ -5,18 +5,23 @@ Every step is screenshotted to tests/artifacts/screenshots/booking-{lang}-{step}
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from portal.content import load_content
 
 from .booking_support import add_counsellor
-from .conftest import CHROMIUM, CONTENT_DIR, SCREENSHOTS, make_app, reset_schema
+from .conftest import (
+    CHROMIUM,
+    CONTENT_DIR,
+    SCREENSHOTS,
+    make_app,
+    reset_schema,
+    served_on_loopback,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,11 +38,8 @@ def booking_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         load_content(CONTENT_DIR)
         add_counsellor("fa@example.org", ["fbd-herzberg"], ["de", "fa"])
         add_counsellor("uk@example.org", ["mbe-finsterwalde"], ["de", "uk"])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with served_on_loopback(app) as url:
+        yield url
 
 
 def check_and_shoot(phone, lang: str, step: str) -> None:  # type: ignore[no-untyped-def]

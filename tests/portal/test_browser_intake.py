@@ -4,18 +4,23 @@ being needed; every screen is screenshotted to tests/artifacts/screenshots/intak
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from portal.content import load_content
 
 from .booking_support import add_counsellor, book_first_slot
-from .conftest import CHROMIUM, CONTENT_DIR, SCREENSHOTS, make_app, reset_schema
+from .conftest import (
+    CHROMIUM,
+    CONTENT_DIR,
+    SCREENSHOTS,
+    make_app,
+    reset_schema,
+    served_on_loopback,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,11 +36,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flas
     with app.app_context():
         load_content(CONTENT_DIR)
         add_counsellor("ar@example.org", ["mbe-finsterwalde"], ["de", "ar"])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
+    with served_on_loopback(app) as url:
+        yield url, app
 
 
 def shoot(phone, lang: str, step: str) -> None:  # type: ignore[no-untyped-def]
