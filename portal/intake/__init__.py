@@ -12,7 +12,6 @@ from ..booking.formatting import long_date
 from ..booking.slots import BERLIN
 from ..i18n import current_language
 from ..public import localized_blueprint
-from .questions import THEMES
 
 bp = localized_blueprint("intake", __name__)
 
@@ -39,11 +38,6 @@ def datetime_label(iso_moment: str, lang: str | None = None) -> str:
 @bp.app_template_filter("combine_special")
 def combine_special(answers: dict[str, Any], special: dict[str, Any] | None) -> dict[str, Any]:
     return {**answers, "vulnerability": special} if special is not None else answers
-
-
-@bp.app_template_global()
-def summary_themes(document: dict[str, Any]) -> list[Any]:
-    return list(THEMES)
 
 
 from . import views  # noqa: E402,F401  (registers the routes)

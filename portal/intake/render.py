@@ -16,6 +16,7 @@ from ..booking.formatting import long_date, time_range
 from ..constants import SOURCE_LANGUAGE, HandoverEvent
 from ..models import Intake
 from .labels import AnswerLabels
+from .questions import THEMES
 
 SUBJECTS = {
     HandoverEvent.INTAKE_SUBMITTED: "Lotse: Vorab-Angaben zum Termin {code}",
@@ -85,6 +86,7 @@ def summary_context(document: dict[str, Any]) -> dict[str, Any]:
     return {
         "doc": document,
         "labels": AnswerLabels(SOURCE_LANGUAGE),
+        "themes": THEMES,
         "when": f"{long_date(start, SOURCE_LANGUAGE)}, {time_range(start, end, SOURCE_LANGUAGE)}",
     }
 
