@@ -6,22 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from werkzeug.wrappers import Response
-
+from ..booking import never_cache
 from ..booking.formatting import long_date
 from ..booking.slots import BERLIN
 from ..i18n import current_language
 from ..public import localized_blueprint
 
 bp = localized_blueprint("intake", __name__)
-
-
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    # Pages behind the secret token show personal data.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+# Pages behind the secret token show personal data: never cached, never indexed.
+bp.after_request(never_cache)
 
 
 @bp.app_template_filter("date_label")

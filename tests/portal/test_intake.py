@@ -284,6 +284,7 @@ def test_export_holds_everything_stored(client: FlaskClient, booking_app: Flask)
         answer_and_submit(booking)
     response = client.get(f"/uk/appointments/{booking.token}/data.json")
     assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["Cache-Control"] == "no-store"  # personal data, never cached
     exported = response.get_json()
     assert exported["appointment"]["contact"] == {"email": "klientka@example.org"}
     assert [c["purpose"] for c in exported["consents"]] == ["arrange-appointment", "share-summary"]
