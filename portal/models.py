@@ -428,6 +428,10 @@ class Appointment(db.Model):  # type: ignore[name-defined]
     def is_cancelled(self) -> bool:
         return self.status == AppointmentStatus.CANCELLED
 
+    def is_upcoming(self, now: dt.datetime | None = None) -> bool:
+        """Booked and not started yet: the client can still change, cancel or prepare it."""
+        return self.is_booked and self.starts_at > (now or utcnow())
+
 
 class CalendarClaim(db.Model):  # type: ignore[name-defined]
     """One 5-minute cell of a counsellor's time held by an appointment (buffers included).

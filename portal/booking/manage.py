@@ -38,10 +38,6 @@ def _appointment_or_404(token: str) -> Appointment:
     return appointment
 
 
-def _changeable(appointment: Appointment) -> bool:
-    return appointment.is_booked and appointment.starts_at > utcnow()
-
-
 def _page(
     appointment: Appointment, token: str, template: str = "booking/manage.html", **context: object
 ) -> str:
@@ -49,7 +45,7 @@ def _page(
         template,
         appointment=appointment,
         token=token,
-        changeable=_changeable(appointment),
+        changeable=appointment.is_upcoming(),
         bring=pick(appointment.appointment_type.bring, g.lang),
         topic_titles={t.slug: tr.title for t, tr in queries.topics_in(g.lang)},
         **context,
@@ -81,7 +77,7 @@ def calendar(token: str) -> Response:
 @limiter.limit(_rate_limit, methods=["POST"])
 def cancel_appointment(token: str) -> Response | str | tuple[str, int]:
     appointment = _appointment_or_404(token)
-    if request.method == "GET" or not _changeable(appointment):
+    if request.method == "GET" or not appointment.is_upcoming():
         return _page(appointment, token, "booking/cancel.html", error=None, reason="")
     reason, error = parse_reason(request.form.get("reason", ""))
     if error:
@@ -119,7 +115,7 @@ def _reschedule_days(appointment: Appointment) -> list[tuple[dt.date, list[Slot]
 @limiter.limit(_rate_limit, methods=["POST"])
 def reschedule_appointment(token: str) -> Response | str | tuple[str, int]:
     appointment = _appointment_or_404(token)
-    if not _changeable(appointment):
+    if not appointment.is_upcoming():
         return _page(appointment, token, problem=problem_message(Problem.NOT_CHANGEABLE)), 409
     if request.method == "POST":
         new_start = parse_instant(request.form.get("start"))

@@ -166,7 +166,7 @@ def book(request: BookingRequest, now: dt.datetime | None = None) -> BookingResu
 
 
 def _ensure_changeable(appointment: Appointment, now: dt.datetime) -> None:
-    if appointment.status != AppointmentStatus.BOOKED or appointment.starts_at <= now:
+    if not appointment.is_upcoming(now):
         raise BookingError(Problem.NOT_CHANGEABLE)
 
 

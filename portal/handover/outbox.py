@@ -126,16 +126,20 @@ def enqueue(
     return deliveries
 
 
-def received_submission(intake: Intake) -> dict[str, HandoverDelivery]:
-    """Per target, the delivered intake.submitted (receivers that hold the summary)."""
+def _delivered_submissions(intake_id: int) -> dict[str, HandoverDelivery]:
     rows = db.session.scalars(
         select(HandoverDelivery).where(
-            HandoverDelivery.intake_id == intake.id,
+            HandoverDelivery.intake_id == intake_id,
             HandoverDelivery.event == HandoverEvent.INTAKE_SUBMITTED,
             HandoverDelivery.status == HandoverStatus.DELIVERED,
         )
     )
     return {row.target: row for row in rows}
+
+
+def received_submission(intake: Intake) -> dict[str, HandoverDelivery]:
+    """Per target, the delivered intake.submitted (receivers that hold the summary)."""
+    return _delivered_submissions(intake.id)
 
 
 def cancel_undelivered(intake: Intake, now: dt.datetime | None = None) -> int:
@@ -179,14 +183,8 @@ def _handover(delivery: HandoverDelivery) -> Handover:
     payload = delivery.payload or {}
     earlier = None
     if delivery.event != HandoverEvent.INTAKE_SUBMITTED and delivery.intake_id is not None:
-        first = db.session.scalar(
-            select(HandoverDelivery).where(
-                HandoverDelivery.intake_id == delivery.intake_id,
-                HandoverDelivery.target == delivery.target,
-                HandoverDelivery.event == HandoverEvent.INTAKE_SUBMITTED,
-                HandoverDelivery.status == HandoverStatus.DELIVERED,
-            )
-        )
+        # Follow-up events refer to what this receiver made of the summary (e.g. a ticket).
+        first = _delivered_submissions(delivery.intake_id).get(delivery.target)
         earlier = first.external_ref if first else None
     return Handover(
         message_id=delivery.webhook_id,

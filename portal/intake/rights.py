@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import consent
 from ..booking.service import cancel
-from ..constants import AppointmentStatus, CancelledBy, ConsentPurpose
+from ..constants import CancelledBy, ConsentPurpose
 from ..extensions import db
 from ..models import Appointment, utcnow
 from . import service
@@ -86,7 +86,7 @@ def delete_everything(appointment: Appointment, now: dt.datetime | None = None) 
     """Cancel the appointment if it is still ahead, erase every personal detail, withdraw
     every consent and ask receivers to delete the summary. Commits."""
     now = now or utcnow()
-    if appointment.status == AppointmentStatus.BOOKED and appointment.starts_at > now:
+    if appointment.is_upcoming(now):
         cancel(appointment, CancelledBy.CLIENT, None, now)
     if appointment.intake is not None:
         service.withdraw_sharing(appointment.intake, DELETION_REASON, now)

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from .. import consent
 from ..constants import (
-    AppointmentStatus,
     ConsentPurpose,
     HandoverEvent,
     IntakeStatus,
@@ -30,12 +29,6 @@ SHARED_STATUSES = (IntakeStatus.SUBMITTED, IntakeStatus.PREPARED)
 
 class IntakeClosed(Exception):
     """The appointment has started, was cancelled, or the answers were already sent."""
-
-
-def can_prepare(appointment: Appointment, now: dt.datetime | None = None) -> bool:
-    return appointment.status == AppointmentStatus.BOOKED and appointment.starts_at > (
-        now or utcnow()
-    )
 
 
 def intake_for(appointment: Appointment) -> Intake:
@@ -60,7 +53,7 @@ def answered(intake: Intake) -> set[str]:
 
 def submit(intake: Intake, now: dt.datetime | None = None) -> None:
     """Send to the service; only with consent to share. Prepared by the job runner."""
-    if intake.status not in OPEN_STATUSES or not can_prepare(intake.appointment, now):
+    if intake.status not in OPEN_STATUSES or not intake.appointment.is_upcoming(now):
         raise IntakeClosed()
     if consent.in_force(intake.appointment, ConsentPurpose.SHARE_SUMMARY) is None:
         raise consent.ConsentError(consent.ConsentProblem.MISSING)

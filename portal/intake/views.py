@@ -108,7 +108,7 @@ def prepare(token: str) -> Response | str | tuple[str, int]:
     intake = appointment.intake
     if intake is not None and intake.status != IntakeStatus.DRAFT:
         return _page("intake/sent.html", appointment, token, intake=intake)
-    if not service.can_prepare(appointment):
+    if not appointment.is_upcoming():
         return _closed(appointment, token)
     if consent.in_force(appointment, ConsentPurpose.SHARE_SUMMARY) is None:
         return _consent_page(appointment, token)
@@ -148,7 +148,7 @@ def _consent_page(
 @limiter.limit(_rate_limit)
 def give_consent(token: str) -> Response | tuple[str, int]:
     appointment = _appointment_or_404(token)
-    if not service.can_prepare(appointment):
+    if not appointment.is_upcoming():
         return _closed(appointment, token)
     share_version = request.form.get("share", "")
     if not share_version:
@@ -176,7 +176,7 @@ def _open_draft(token: str) -> tuple[Appointment, Intake]:
     belongs: the "closed" page after the start, or the start page without a draft or
     without consent to share."""
     appointment = _appointment_or_404(token)
-    if not service.can_prepare(appointment):
+    if not appointment.is_upcoming():
         abort(make_response(*_closed(appointment, token)))
     intake = appointment.intake
     shared = consent.in_force(appointment, ConsentPurpose.SHARE_SUMMARY)
@@ -346,7 +346,7 @@ def delete(token: str) -> Response | str:
     appointment = _appointment_or_404(token)
     if request.method == "GET":
         return _page("intake/delete.html", appointment, token)
-    cancels = service.can_prepare(appointment)  # booked and still ahead
+    cancels = appointment.is_upcoming()  # booked and still ahead
     rights.delete_everything(appointment)
     done = "deleted_cancelled" if cancels else "deleted"
     return redirect(url_for("intake.data", token=token, done=done), code=303)
