@@ -25,9 +25,15 @@ BOT_STAMP := $(BOT_VENV)/.installed
 BOT_INPUTS := bot/config.yml bot/domain.yml $(shell find bot/data bot/lotse_nlu -name '*.yml' -o -name '*.py' 2>/dev/null | sort)
 BOT_MODEL_STAMP := bot/models/.trained
 CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
-COMPILED := $(CATALOGS:.po=.mo)
+BOT_CATALOGS := $(wildcard locales/*/LC_MESSAGES/bot.po)
+COMPILED := $(CATALOGS:.po=.mo) $(BOT_CATALOGS:.po=.mo)
 
 export RASA_TELEMETRY_ENABLED := false
+# Where the three processes find each other (all on the loopback interface).
+export LOTSE_RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
+export LOTSE_ACTIONS_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export LOTSE_PORTAL_URL ?= http://127.0.0.1:$(PORT)
+export LOTSE_CHAT_TRACKER_DB ?= $(CURDIR)/instance/rasa-tracker.db
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install run portal bot db bench i18n test lint typecheck system-deps clean
@@ -61,6 +67,9 @@ $(BOT_STAMP): bot/requirements.txt
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(PORTAL_STAMP)
 	@$(PORTAL_VENV)/bin/pybabel compile -i $< -o $@ >/dev/null
 
+locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(PORTAL_STAMP)
+	@$(PORTAL_VENV)/bin/pybabel compile -D bot -i $< -o $@ >/dev/null
+
 install: $(PORTAL_STAMP) $(BOT_STAMP) $(COMPILED)
 
 # Browser and fonts for the screenshot tests, from Debian (test tools may not download browsers).
@@ -80,7 +89,7 @@ db: install
 
 $(BOT_MODEL_STAMP): $(BOT_STAMP) $(BOT_INPUTS)
 	@echo "==> training the assistant (its data changed)"
-	cd bot && ../$(BOT_VENV)/bin/rasa train --fixed-model-name lotse --out models
+	cd bot && ../$(BOT_VENV)/bin/rasa train --quiet --fixed-model-name lotse --out models
 	@touch $@
 
 # --- running -------------------------------------------------------------------------------
@@ -111,9 +120,14 @@ i18n: $(PORTAL_STAMP)
 	$(PORTAL_VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales
 	$(PORTAL_PY) -m portal.i18n_tools fill-source-language locales/en/LC_MESSAGES/messages.po
 	@for po in $(CATALOGS); do $(PORTAL_VENV)/bin/pybabel compile -i $$po -o $${po%.po}.mo >/dev/null; done
+	@# The assistant's texts (bot/actions) have their own catalog, "bot".
+	$(PORTAL_VENV)/bin/pybabel extract --no-location --sort-by-file -F babel-bot.cfg -k N_ -k t -k say -k button -o locales/bot.pot bot/actions
+	$(PORTAL_VENV)/bin/pybabel update -D bot --no-fuzzy-matching --ignore-obsolete -i locales/bot.pot -d locales
+	$(PORTAL_PY) -m portal.i18n_tools fill-source-language locales/en/LC_MESSAGES/bot.po
+	@for po in $(BOT_CATALOGS); do $(PORTAL_VENV)/bin/pybabel compile -D bot -i $$po -o $${po%.po}.mo >/dev/null; done
 
 lint: $(PORTAL_STAMP)
-	$(PORTAL_VENV)/bin/ruff check portal tests bench integrations bot/actions
+	$(PORTAL_VENV)/bin/ruff check portal tests bench integrations bot/actions bot/lotse_nlu
 
 typecheck: $(PORTAL_STAMP)
 	$(PORTAL_VENV)/bin/mypy

@@ -57,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .booking import bp as booking_bp
+    from .chat import bp as chat_bp
     from .counsellor import bp as counsellor_bp
     from .intake import bp as intake_bp
     from .public import bp as public_bp
@@ -66,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(chat_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)

@@ -182,12 +182,18 @@ def _purge() -> None:
     from .intake.service import purge as purge_intakes
     from .notifications.delivery import purge_expired
 
+    from .chat.retention import purge_chat_texts
+
     contacts = purge_expired()
     intakes = purge_intakes()
+    conversations, messages = purge_chat_texts(
+        current_app.config["CHAT_TRACKER_DB"], current_app.config["CHAT_RETENTION_HOURS"]
+    )
     click.echo(
         f"erased: contact details of {contacts.appointments_erased} finished appointments, "
         f"answers of {intakes.intakes_erased} pre-intakes "
-        f"({intakes.deliveries_emptied} hand-over copies)"
+        f"({intakes.deliveries_emptied} hand-over copies), "
+        f"{conversations} chat conversations and the texts of {messages} older chat messages"
     )
 
 

@@ -80,6 +80,15 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "BOOKING_RATE_LIMIT": os.environ.get("LOTSE_BOOKING_RATE_LIMIT", "20/minute;100/hour"),
         # All chat users reach the API through the one assistant, so its limit is higher.
         "BOT_API_RATE_LIMIT": os.environ.get("LOTSE_BOT_API_RATE_LIMIT", "600/minute"),
+        # The assistant (Rasa REST channel and tracker API; never exposed to browsers).
+        "RASA_URL": os.environ.get("LOTSE_RASA_URL", "http://127.0.0.1:5005"),
+        "RASA_TOKEN": os.environ.get("LOTSE_RASA_TOKEN", ""),
+        "CHAT_RATE_LIMIT": os.environ.get("LOTSE_CHAT_RATE_LIMIT", "20/minute;300/hour"),
+        # Chat message texts are erased from Rasa's tracker store after this many hours.
+        "CHAT_RETENTION_HOURS": _int("LOTSE_CHAT_RETENTION_HOURS", 24),
+        "CHAT_TRACKER_DB": os.environ.get(
+            "LOTSE_CHAT_TRACKER_DB", str(instance_path / "rasa-tracker.db")
+        ),
         "SECRET_KEY": _secret(instance_path, "LOTSE_SECRET_KEY", "secret_key"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

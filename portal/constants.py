@@ -252,3 +252,10 @@ class VulnerabilityIndicator(StrEnum):
 
 # The one answer every question offers.
 UNKNOWN = "unknown"
+
+
+class ChatCountKind(StrEnum):
+    """What the chat statistics count (never any text)."""
+
+    CONVERSATION = "conversation"  # a new conversation, by language
+    MESSAGE = "message"  # a client message, by language and detected intent

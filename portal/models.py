@@ -619,3 +619,16 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     subject_id: Mapped[int] = mapped_column(Integer)
 
     actor: Mapped[StaffUser | None] = relationship()
+
+
+class ChatCount(db.Model):  # type: ignore[name-defined]
+    """Chat statistics for the annual report: counts per day, language and intent, no text."""
+
+    __table_args__ = (UniqueConstraint("day", "kind", "language", "intent"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(8))
+    intent: Mapped[str] = mapped_column(String(64), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,82 +1,107 @@
-"""Detects the language of each message and offers it as the entity ``language``.
+"""Language identification per message, offline (lingua), script first.
 
-The domain maps that entity to the ``language`` slot, so the conversation keeps
-its language until a message is clearly in another one: below ``min_confidence``
-(short, ambiguous words such as "سلام" or "Так") no entity is set and the slot
-stays as it was.
+The script decides the candidate pair (Arabic script: Arabic or Persian; Cyrillic:
+Ukrainian or Russian; Latin: German or English), so lingua only has to separate two
+languages, which it does well on short texts. Letters that exist in one language only
+(پ چ ژ گ for Persian, і ї є ґ for Ukrainian, ы э ъ ё for Russian) settle it outright.
+
+The Rasa component (``components.LanguageDetector``) only *reports* the detection (``language_detection`` in the parse data).
+Whether the conversation switches language is decided by the action server, which knows
+the conversation: one ambiguous word never flips it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, Optional
 
 from lingua import Language, LanguageDetectorBuilder
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# Russian is detected so that it is not mistaken for Ukrainian; it is answered in Ukrainian.
+LANGUAGE_DETECTION = "language_detection"
+
+SCRIPT_LANGUAGES = {
+    "arabic": (Language.ARABIC, Language.PERSIAN),
+    "cyrillic": (Language.UKRAINIAN, Language.RUSSIAN),
+    "latin": (Language.GERMAN, Language.ENGLISH),
+}
 CODES = {
     Language.GERMAN: "de",
     Language.ENGLISH: "en",
     Language.ARABIC: "ar",
     Language.PERSIAN: "fa",
     Language.UKRAINIAN: "uk",
-    Language.RUSSIAN: "uk",
+    Language.RUSSIAN: "ru",
 }
+DECISIVE_LETTERS = {
+    "fa": set("پچژگ"),
+    "uk": set("іїєґ"),
+    "ru": set("ыэъё"),
+}
+_WORD = re.compile(r"\w{2,}")
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class LanguageDetector(GraphComponent, EntityExtractorMixin):
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"min_confidence": 0.6}
+@dataclass(frozen=True)
+class Detection:
+    language: str  # de, en, ar, fa, uk or ru
+    confidence: float
+    script: str  # arabic, cyrillic or latin
+    words: int  # words of two letters or more in that script
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self.min_confidence = float(config["min_confidence"])
-        self.detector = LanguageDetectorBuilder.from_languages(*CODES).build()
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
-        return cls(config)
+def script_of(char: str) -> Optional[str]:
+    if not char.isalpha():
+        return None
+    name = unicodedata.name(char, "")
+    if name.startswith(("ARABIC", "PERSIAN")):
+        return "arabic"
+    if name.startswith("CYRILLIC"):
+        return "cyrillic"
+    if name.startswith("LATIN"):
+        return "latin"
+    return None
 
-    def detect(self, text: str) -> Optional[tuple]:
-        """(language code, confidence) of the most likely language, or None."""
-        if not text or not text.strip():
-            return None
-        values = self.detector.compute_language_confidence_values(text)
-        if not values:
-            return None
-        best = values[0]
-        return CODES[best.language], best.value
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            detected = self.detect(text)
-            if detected is None or detected[1] < self.min_confidence:
-                continue
-            entity = {
-                "entity": "language",
-                "value": detected[0],
-                "start": 0,
-                "end": len(text),
-                "confidence": detected[1],
-                "extractor": self.__class__.__name__,
-            }
-            message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
-        return messages
+def dominant_script(text: str) -> Optional[str]:
+    """The script of the message; German words in Latin script inside an Arabic, Persian or
+    Ukrainian sentence ("عندي Duldung") do not make it a Latin-script message."""
+    counts: Dict[str, int] = {}
+    for word in _WORD.findall(text) or [text]:
+        scripts = {script_of(c) for c in word} - {None}
+        for script in scripts:
+            counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None
+    non_latin = {s: n for s, n in counts.items() if s != "latin"}
+    chosen = non_latin or counts
+    return max(chosen, key=chosen.__getitem__)
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+
+@lru_cache(maxsize=None)
+def _detector(script: str):
+    return LanguageDetectorBuilder.from_languages(*SCRIPT_LANGUAGES[script]).build()
+
+
+def _only_script(text: str, script: str) -> str:
+    """The text without letters of other scripts ("عندي Duldung" → "عندي ")."""
+    return "".join(c if script_of(c) in (script, None) else " " for c in text)
+
+
+def detect(text: str) -> Optional[Detection]:
+    """The most likely language of a message, or None when it has no letters."""
+    script = dominant_script(text)
+    if script is None:
+        return None
+    own = _only_script(text, script)
+    words = len(_WORD.findall(own))
+    letters = set(own.lower())
+    for code, decisive in DECISIVE_LETTERS.items():
+        if letters & decisive and code in {CODES[lang] for lang in SCRIPT_LANGUAGES[script]}:
+            return Detection(code, 1.0, script, words)
+    values = _detector(script).compute_language_confidence_values(own)
+    if not values:
+        return None
+    best = values[0]
+    return Detection(CODES[best.language], round(best.value, 3), script, words)
