@@ -8,6 +8,7 @@ A weekday or time named later ("no, Tuesday") reopens the time step with that da
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import hashlib
 import re
@@ -75,6 +76,13 @@ AFFIRM, DENY = "affirm", "deny"
 ARRANGE, SHARE_SUMMARY, SPECIAL_CATEGORIES = "arrange-appointment", "share-summary", "special-categories"
 
 
+def _is_time(value: str) -> bool:
+    try:
+        return dt.datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
 def _options(pairs: List[tuple]) -> List[List[str]]:
     return [[value, title] for value, title in pairs]
 
@@ -107,8 +115,8 @@ def _first_visit_type(service: Dict[str, Any]) -> Dict[str, Any]:
 class _Ask(LotseAction):
     """Asks one step; remembers the offered options so that "2" or a typed title works."""
 
-    async def options(self, reply: Reply, tracker: Tracker) -> Optional[List[List[str]]]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def options(self, reply: Reply, tracker: Tracker) -> Optional[List[List[str]]]: ...
 
     question = ""
     skippable = False
@@ -269,6 +277,12 @@ class ActionAskBookingInterpreter(LotseAction):
         return []
 
 
+def consent_text(text: Dict[str, Any]) -> str:
+    """The consent text for a chat: Markdown emphasis removed, paragraphs kept."""
+    body = re.sub(r"[*_]{2}(.+?)[*_]{2}", r"\1", text["body_markdown"].strip())
+    return f"{text['title']}\n\n{body}"
+
+
 async def current_consent(lang: str, purpose: str) -> Dict[str, Any]:
     texts = (await portal_api.get("/consent-texts", lang)).get("texts", [])
     return next(t for t in texts if t["purpose"] == purpose)
@@ -284,7 +298,7 @@ class ActionAskBookingConsent(LotseAction):
         except (portal_api.PortalUnavailable, LookupError, StopIteration):
             reply.say(UNAVAILABLE)
             return []
-        reply.send(f"{text['title']}\n\n{text['body_markdown'].strip()}")
+        reply.send(consent_text(text))
         reply.send(
             text["label"],
             [
@@ -448,8 +462,9 @@ class ValidateBookingForm(Action):
         if chosen == "any_day":
             return [SlotSet("booking_day", None), SlotSet("booking_slot", None)]
         options = tracker.get_slot("booking_options") or []
-        if chosen in {value for value, _ in options}:
-            return [SlotSet("booking_slot", chosen), SlotSet("booking_day", None)]
+        if chosen is not None:
+            # A time button, also one shown earlier: the portal checks at booking that it is free.
+            return [SlotSet("booking_slot", chosen), SlotSet("booking_day", None)] if _is_time(chosen) else None
         text = tracker.latest_message.get("text") or ""
         picked = match_option(text, options) if chosen is None else None
         if picked:

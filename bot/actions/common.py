@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import json
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -123,20 +124,21 @@ def language_buttons() -> List[Dict[str, str]]:
     ]
 
 
-class LotseAction(Action):
+class LotseAction(Action, metaclass=abc.ABCMeta):
     """An action answering in the conversation's language.
 
     Subclasses implement ``respond``. A note about answering Russian in Ukrainian is
     given once, before the first answer after a Russian message.
     """
 
-    def name(self) -> str:  # pragma: no cover - every subclass names itself
-        raise NotImplementedError
+    # Abstract, so that the action server does not register this base class as an action.
+    @abc.abstractmethod
+    def name(self) -> str: ...
 
+    @abc.abstractmethod
     async def respond(
         self, reply: Reply, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        raise NotImplementedError
+    ) -> List[EventType]: ...
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

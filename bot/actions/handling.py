@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.types import DomainDict
 
 from . import portal_api
-from .booking import SHARE_SUMMARY, SPECIAL_CATEGORIES, current_consent, slot_label
+from .booking import SHARE_SUMMARY, SPECIAL_CATEGORIES, consent_text, current_consent, slot_label
 from .common import (
     OFFER_SLOT,
     LotseAction,
@@ -86,7 +86,7 @@ class ActionHandleChoice(LotseAction):
 
     async def _ask_consent(self, reply: Reply, purpose: str, offer: str) -> List[EventType]:
         text = await current_consent(reply.lang, purpose)
-        reply.send(f"{text['title']}\n\n{text['body_markdown'].strip()}")
+        reply.send(consent_text(text))
         reply.send(
             text["label"],
             [

@@ -45,7 +45,7 @@ class ActionTopicAnswer(LotseAction):
             reply.say(UNAVAILABLE)
             return []
         text = f"{topic['title']}\n\n{topic['summary']}\n\n{reply.t('More: {url}', url=topic['url'])}"
-        if topic.get("lang") != reply.lang or topic.get("translation_status") not in (None, "up_to_date"):
+        if topic.get("lang") != reply.lang or topic.get("translation_status") not in (None, "source", "up_to_date"):
             text += "\n" + reply.t("This text may not yet be up to date in your language.")
         reply.send(text)
         in_form = bool(tracker.active_loop.get("name"))
