@@ -41,7 +41,7 @@ TYPED_ANSWERS = {
 def latest_booking(tracker: Tracker, code: Optional[str] = None) -> Optional[Dict[str, Any]]:
     bookings = tracker.get_slot("bookings") or []
     if code:
-        return next((b for b in bookings if b["code"] == code), None)
+        return next((b for b in bookings if b["code"] == code.upper()), None)
     return bookings[-1] if bookings else None
 
 

@@ -40,16 +40,24 @@ LANGUAGE_ALIASES = {
 }
 
 
-def named_language(text: str) -> Optional[str]:
-    """The language named last in the text ("no German, English please" → en)."""
+def named_languages(text: str) -> List[str]:
+    """The languages named in the text, in the order they are named."""
     normalised = normalize(text)
     found: Dict[int, str] = {}
     for code, aliases in LANGUAGE_ALIASES.items():
         for alias in aliases:
-            position = normalised.rfind(normalize(alias))
+            position = normalised.find(normalize(alias))
             if position >= 0:
                 found[position] = code
-    return found[max(found)] if found else None
+    return [found[position] for position in sorted(found)]
+
+
+def named_language(text: str, current: Optional[str] = None) -> Optional[str]:
+    """The language asked for: of several named, the first that is not the current one
+    ("English please, I don't understand German" in a German chat → en)."""
+    named = named_languages(text)
+    others = [code for code in named if code != current]
+    return (others or named or [None])[0]
 
 
 def next_language(
@@ -118,4 +126,4 @@ class ActionTrackLanguage(Action):
         entity = next(tracker.get_latest_entity_values("language"), None)
         if entity in LANGUAGES:
             return entity
-        return named_language(message.get("text") or "")
+        return named_language(message.get("text") or "", tracker.get_slot(LANGUAGE_SLOT))

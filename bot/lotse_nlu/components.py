@@ -26,6 +26,14 @@ from .normalize import normalize
 EMERGENCY_INTENT = "emergency"
 EMERGENCY_SIGNAL = "emergency_signal"
 INTENT_RANKING = "intent_ranking"
+# Button payloads ("/choose{...}") are read by Rasa's RegexMessageHandler after the pipeline;
+# they must reach it unchanged (entity values are case-sensitive) and carry no language.
+PAYLOAD_PREFIX = "/"
+
+
+def _client_text(message: Message) -> str:
+    text = message.get(TEXT) or ""
+    return "" if text.startswith(PAYLOAD_PREFIX) else text
 
 
 class _Stateless(GraphComponent):
@@ -49,7 +57,7 @@ class LanguageDetector(_Stateless):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            found = detect(message.get(TEXT) or "")
+            found = detect(_client_text(message))
             message.set(LANGUAGE_DETECTION, asdict(found) if found else None, add_to_output=True)
         return messages
 
@@ -60,7 +68,8 @@ class TextNormalizer(_Stateless):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            message.set(TEXT, normalize(message.get(TEXT) or ""))
+            if _client_text(message):
+                message.set(TEXT, normalize(message.get(TEXT)))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -76,7 +85,7 @@ class EmergencySafetyNet(_Stateless):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            signal = find_emergency(message.get(TEXT) or "")
+            signal = find_emergency(_client_text(message))
             if signal is None:
                 continue
             intent = {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
