@@ -135,6 +135,8 @@ typecheck: $(PORTAL_STAMP)
 test: install system-deps $(BOT_MODEL_STAMP) lint typecheck
 	$(PORTAL_VENV)/bin/pytest tests/portal
 	$(BOT_PY) -m pytest tests/bot
+	@# The whole system: portal, Rasa and action server as separate processes.
+	$(PORTAL_VENV)/bin/pytest tests/e2e
 
 bench: install system-deps
 	$(PORTAL_PY) -m bench.run

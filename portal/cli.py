@@ -179,10 +179,9 @@ def jobs_run(loop: bool, interval: int) -> None:
 
 
 def _purge() -> None:
+    from .chat.retention import purge_chat_texts
     from .intake.service import purge as purge_intakes
     from .notifications.delivery import purge_expired
-
-    from .chat.retention import purge_chat_texts
 
     contacts = purge_expired()
     intakes = purge_intakes()

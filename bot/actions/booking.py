@@ -12,7 +12,7 @@ import abc
 import datetime as dt
 import hashlib
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -30,7 +30,6 @@ from .common import (
     conversation_language,
     latest_intent,
     menu_buttons,
-    payload,
 )
 from .forms import (
     NOT_UNDERSTOOD,
@@ -55,7 +54,13 @@ BOOKING_SLOTS = (
     "booking_consent",
     "booking_confirm",
 )
-HELPER_SLOTS = ("booking_type", "booking_first_visit", "booking_day", "booking_options", "booking_later")
+HELPER_SLOTS = (
+    "booking_type",
+    "booking_first_visit",
+    "booking_day",
+    "booking_options",
+    "booking_later",
+)
 OTHER = "other"
 CONFIRM, CHANGE_TIME, CANCEL = "confirm", "change_time", "cancel"
 NO_INTERPRETER = "none"
@@ -67,13 +72,23 @@ MODES = {
     "video": N_("By video call"),
 }
 WEEKDAYS_LONG = (
-    N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"),
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
 )
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[\d\s/()-]{6,}")
 AFFIRM, DENY = "affirm", "deny"
 # Consent purposes of the portal (portal/constants.py ConsentPurpose).
-ARRANGE, SHARE_SUMMARY, SPECIAL_CATEGORIES = "arrange-appointment", "share-summary", "special-categories"
+ARRANGE, SHARE_SUMMARY, SPECIAL_CATEGORIES = (
+    "arrange-appointment",
+    "share-summary",
+    "special-categories",
+)
 
 
 def _is_time(value: str) -> bool:
@@ -83,11 +98,11 @@ def _is_time(value: str) -> bool:
         return False
 
 
-def _options(pairs: List[tuple]) -> List[List[str]]:
+def _options(pairs: list[tuple]) -> list[list[str]]:
     return [[value, title] for value, title in pairs]
 
 
-def _buttons(options: List[List[str]]) -> List[Dict[str, str]]:
+def _buttons(options: list[list[str]]) -> list[dict[str, str]]:
     return [{"title": title, "payload": choice_payload(value)} for value, title in options]
 
 
@@ -96,15 +111,15 @@ def slot_label(reply: Reply, local_start: str) -> str:
     return f"{reply.t(WEEKDAYS_LONG[start.weekday()])} {start:%d.%m.} {start:%H:%M}"
 
 
-async def _bookable_services(lang: str) -> List[Dict[str, Any]]:
+async def _bookable_services(lang: str) -> list[dict[str, Any]]:
     return (await portal_api.get("/booking/services", lang)).get("services", [])
 
 
-def _service(services: List[Dict[str, Any]], slug: Optional[str]) -> Optional[Dict[str, Any]]:
+def _service(services: list[dict[str, Any]], slug: str | None) -> dict[str, Any] | None:
     return next((s for s in services if s["slug"] == slug), None)
 
 
-def _first_visit_type(service: Dict[str, Any]) -> Dict[str, Any]:
+def _first_visit_type(service: dict[str, Any]) -> dict[str, Any]:
     types = service.get("types") or []
     return next((t for t in types if t.get("first_visit")), types[0] if types else {})
 
@@ -116,12 +131,12 @@ class _Ask(LotseAction):
     """Asks one step; remembers the offered options so that "2" or a typed title works."""
 
     @abc.abstractmethod
-    async def options(self, reply: Reply, tracker: Tracker) -> Optional[List[List[str]]]: ...
+    async def options(self, reply: Reply, tracker: Tracker) -> list[list[str]] | None: ...
 
     question = ""
     skippable = False
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             options = await self.options(reply, tracker)
         except (portal_api.PortalUnavailable, LookupError):
@@ -135,14 +150,18 @@ class _Ask(LotseAction):
 
 
 class ActionAskBookingTopic(_Ask):
-    question = N_("What would you like to talk about? Choose a topic or write it in your own words.")
+    question = N_(
+        "What would you like to talk about? Choose a topic or write it in your own words."
+    )
 
     def name(self) -> str:
         return "action_ask_booking_topic"
 
-    async def options(self, reply: Reply, tracker: Tracker) -> List[List[str]]:
+    async def options(self, reply: Reply, tracker: Tracker) -> list[list[str]]:
         topics = (await portal_api.get("/topics", reply.lang)).get("topics", [])
-        return _options([(t["slug"], t["title"]) for t in topics] + [(OTHER, reply.t("Something else"))])
+        return _options(
+            [(t["slug"], t["title"]) for t in topics] + [(OTHER, reply.t("Something else"))]
+        )
 
 
 class ActionAskBookingService(_Ask):
@@ -151,14 +170,14 @@ class ActionAskBookingService(_Ask):
     def name(self) -> str:
         return "action_ask_booking_service"
 
-    async def options(self, reply: Reply, tracker: Tracker) -> List[List[str]]:
+    async def options(self, reply: Reply, tracker: Tracker) -> list[list[str]]:
         services = await _bookable_services(reply.lang)
         wanted = await _services_for_topic(reply.lang, tracker.get_slot("booking_topic"))
         chosen = [s for s in services if s["slug"] in wanted] or services
         return _options([(s["slug"], s["name"]) for s in chosen])
 
 
-async def _services_for_topic(lang: str, topic: Optional[str]) -> List[str]:
+async def _services_for_topic(lang: str, topic: str | None) -> list[str]:
     if not topic or topic in (OTHER, SKIP):
         return []
     try:
@@ -173,8 +192,11 @@ class ActionAskBookingOffice(_Ask):
     def name(self) -> str:
         return "action_ask_booking_office"
 
-    async def options(self, reply: Reply, tracker: Tracker) -> List[List[str]]:
-        service = _service(await _bookable_services(reply.lang), tracker.get_slot("booking_service")) or {}
+    async def options(self, reply: Reply, tracker: Tracker) -> list[list[str]]:
+        service = (
+            _service(await _bookable_services(reply.lang), tracker.get_slot("booking_service"))
+            or {}
+        )
         offices = sorted(
             service.get("offices", []), key=lambda o: reply.lang not in (o.get("languages") or [])
         )
@@ -187,15 +209,19 @@ class ActionAskBookingMode(_Ask):
     def name(self) -> str:
         return "action_ask_booking_mode"
 
-    async def options(self, reply: Reply, tracker: Tracker) -> List[List[str]]:
-        service = _service(await _bookable_services(reply.lang), tracker.get_slot("booking_service")) or {}
+    async def options(self, reply: Reply, tracker: Tracker) -> list[list[str]]:
+        service = (
+            _service(await _bookable_services(reply.lang), tracker.get_slot("booking_service"))
+            or {}
+        )
         kind = next(
-            (t for t in service.get("types", []) if t["slug"] == tracker.get_slot("booking_type")), {}
+            (t for t in service.get("types", []) if t["slug"] == tracker.get_slot("booking_type")),
+            {},
         )
         return _options([(m, reply.t(MODES.get(m, m))) for m in kind.get("modes", [])])
 
 
-async def free_slots(tracker: Tracker, lang: str, day: Optional[int] = None) -> List[Dict[str, Any]]:
+async def free_slots(tracker: Tracker, lang: str, day: int | None = None) -> list[dict[str, Any]]:
     """Free times for the chosen service, office and mode; the client's language first."""
     today = dt.date.today()
     first = today + dt.timedelta(days=SLOT_WINDOW_DAYS if tracker.get_slot("booking_later") else 0)
@@ -207,12 +233,17 @@ async def free_slots(tracker: Tracker, lang: str, day: Optional[int] = None) -> 
             type=tracker.get_slot("booking_type"),
             office=tracker.get_slot("booking_office"),
             mode=tracker.get_slot("booking_mode"),
-            **{"from": first.isoformat(), "to": (first + dt.timedelta(days=SLOT_WINDOW_DAYS - 1)).isoformat()},
+            **{
+                "from": first.isoformat(),
+                "to": (first + dt.timedelta(days=SLOT_WINDOW_DAYS - 1)).isoformat(),
+            },
         )
     ).get("slots", [])
     day = tracker.get_slot("booking_day") if day is None else day
     if day is not None:
-        slots = [s for s in slots if dt.datetime.fromisoformat(s["local_start"]).weekday() == int(day)]
+        slots = [
+            s for s in slots if dt.datetime.fromisoformat(s["local_start"]).weekday() == int(day)
+        ]
     # Stable: within each group the earliest first.
     return sorted(slots, key=lambda s: (not s.get("speaks_language"), s["start"]))
 
@@ -221,7 +252,7 @@ class ActionAskBookingSlot(LotseAction):
     def name(self) -> str:
         return "action_ask_booking_slot"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             slots = await free_slots(tracker, reply.lang)
         except (portal_api.PortalUnavailable, LookupError):
@@ -236,7 +267,10 @@ class ActionAskBookingSlot(LotseAction):
         if options:
             reply.say("These times are free. Which one suits you?", buttons)
         else:
-            reply.say("There is no free time in these two weeks. Look at later dates or another office.", buttons)
+            reply.say(
+                "There is no free time in these two weeks. Look at later dates or another office.",
+                buttons,
+            )
         return [SlotSet("booking_options", options)]
 
 
@@ -244,9 +278,12 @@ class ActionAskBookingContact(LotseAction):
     def name(self) -> str:
         return "action_ask_booking_contact"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("booking_mode") == "phone":
-            reply.say("Which phone number should the counsellor call? (It is used only for this appointment.)")
+            reply.say(
+                "Which phone number should the counsellor call? "
+                "(It is used only for this appointment.)"
+            )
             return []
         reply.say(
             "If you like, write your phone number or e-mail address, so that the office can tell "
@@ -260,7 +297,7 @@ class ActionAskBookingInterpreter(LotseAction):
     def name(self) -> str:
         return "action_ask_booking_interpreter"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from .common import LANGUAGE_NAMES
 
         buttons = [reply.button(N_("No interpreter needed"), choice_payload(NO_INTERPRETER))]
@@ -277,13 +314,13 @@ class ActionAskBookingInterpreter(LotseAction):
         return []
 
 
-def consent_text(text: Dict[str, Any]) -> str:
+def consent_text(text: dict[str, Any]) -> str:
     """The consent text for a chat: Markdown emphasis removed, paragraphs kept."""
     body = re.sub(r"[*_]{2}(.+?)[*_]{2}", r"\1", text["body_markdown"].strip())
     return f"{text['title']}\n\n{body}"
 
 
-async def current_consent(lang: str, purpose: str) -> Dict[str, Any]:
+async def current_consent(lang: str, purpose: str) -> dict[str, Any]:
     texts = (await portal_api.get("/consent-texts", lang)).get("texts", [])
     return next(t for t in texts if t["purpose"] == purpose)
 
@@ -292,7 +329,7 @@ class ActionAskBookingConsent(LotseAction):
     def name(self) -> str:
         return "action_ask_booking_consent"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             text = await current_consent(reply.lang, ARRANGE)
         except (portal_api.PortalUnavailable, LookupError, StopIteration):
@@ -313,14 +350,21 @@ class ActionAskBookingConfirm(LotseAction):
     def name(self) -> str:
         return "action_ask_booking_confirm"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             services = await _bookable_services(reply.lang)
         except (portal_api.PortalUnavailable, LookupError):
             reply.say(UNAVAILABLE)
             return []
         service = _service(services, tracker.get_slot("booking_service")) or {}
-        office = next((o for o in service.get("offices", []) if o["slug"] == tracker.get_slot("booking_office")), {})
+        office = next(
+            (
+                o
+                for o in service.get("offices", [])
+                if o["slug"] == tracker.get_slot("booking_office")
+            ),
+            {},
+        )
         start = tracker.get_slot("booking_slot") or ""
         local = dt.datetime.fromisoformat(start).astimezone(_berlin()).isoformat() if start else ""
         lines = [
@@ -334,7 +378,12 @@ class ActionAskBookingConfirm(LotseAction):
         if interpreter and interpreter != NO_INTERPRETER:
             from .common import LANGUAGE_NAMES
 
-            lines.append("• " + reply.t("Interpreter: {language}", language=LANGUAGE_NAMES.get(interpreter, interpreter)))
+            lines.append(
+                "• "
+                + reply.t(
+                    "Interpreter: {language}", language=LANGUAGE_NAMES.get(interpreter, interpreter)
+                )
+            )
         reply.send(
             "\n".join(line for line in lines if line),
             [
@@ -363,7 +412,7 @@ class ValidateBookingForm(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         if requested not in BOOKING_SLOTS:
             return []
@@ -387,7 +436,7 @@ class ValidateBookingForm(Action):
         return [SlotSet(requested, None)]
 
     # A weekday named after the time was chosen ("no, Tuesday") goes back to the time step.
-    def _day_correction(self, requested: str, tracker: Tracker) -> Optional[List[EventType]]:
+    def _day_correction(self, requested: str, tracker: Tracker) -> list[EventType] | None:
         if chosen_value(tracker) is not None:
             return None
         text = tracker.latest_message.get("text") or ""
@@ -405,21 +454,21 @@ class ValidateBookingForm(Action):
         ]
 
     @staticmethod
-    def _typed_or_chosen(tracker: Tracker) -> Optional[str]:
+    def _typed_or_chosen(tracker: Tracker) -> str | None:
         chosen = chosen_value(tracker)
         if chosen is not None:
             return chosen
         options = tracker.get_slot("booking_options") or []
         return match_option(tracker.latest_message.get("text") or "", options)
 
-    async def _answer_booking_topic(self, reply: Reply, tracker: Tracker) -> Optional[List[EventType]]:
+    async def _answer_booking_topic(self, reply: Reply, tracker: Tracker) -> list[EventType] | None:
         value = self._typed_or_chosen(tracker)
         intent, confidence = latest_intent(tracker)
         if value is None and topic_slug(intent) and confidence >= 0.5:
             value = topic_slug(intent)
         if value is None:
             return None
-        events: List[EventType] = [SlotSet("booking_topic", value)]
+        events: list[EventType] = [SlotSet("booking_topic", value)]
         services = await _bookable_services(reply.lang)
         wanted = await _services_for_topic(reply.lang, value)
         candidates = [s for s in services if s["slug"] in wanted] or services
@@ -427,9 +476,9 @@ class ValidateBookingForm(Action):
             events += self._service_events(candidates[0])
         return events
 
-    def _service_events(self, service: Dict[str, Any]) -> List[EventType]:
+    def _service_events(self, service: dict[str, Any]) -> list[EventType]:
         kind = _first_visit_type(service)
-        events: List[EventType] = [
+        events: list[EventType] = [
             SlotSet("booking_service", service["slug"]),
             SlotSet("booking_type", kind.get("slug")),
             SlotSet("booking_first_visit", bool(kind.get("first_visit"))),
@@ -440,22 +489,29 @@ class ValidateBookingForm(Action):
             events.append(SlotSet("booking_mode", kind["modes"][0]))
         return events
 
-    async def _answer_booking_service(self, reply: Reply, tracker: Tracker) -> Optional[List[EventType]]:
+    async def _answer_booking_service(
+        self, reply: Reply, tracker: Tracker
+    ) -> list[EventType] | None:
         service = _service(await _bookable_services(reply.lang), self._typed_or_chosen(tracker))
         return self._service_events(service) if service else None
 
-    async def _answer_booking_office(self, reply: Reply, tracker: Tracker) -> Optional[List[EventType]]:
-        service = _service(await _bookable_services(reply.lang), tracker.get_slot("booking_service")) or {}
+    async def _answer_booking_office(
+        self, reply: Reply, tracker: Tracker
+    ) -> list[EventType] | None:
+        service = (
+            _service(await _bookable_services(reply.lang), tracker.get_slot("booking_service"))
+            or {}
+        )
         value = self._typed_or_chosen(tracker)
         if value in {o["slug"] for o in service.get("offices", [])}:
             return [SlotSet("booking_office", value)]
         return None
 
-    async def _answer_booking_mode(self, reply: Reply, tracker: Tracker) -> Optional[List[EventType]]:
+    async def _answer_booking_mode(self, reply: Reply, tracker: Tracker) -> list[EventType] | None:
         value = self._typed_or_chosen(tracker)
         return [SlotSet("booking_mode", value)] if value in MODES else None
 
-    async def _answer_booking_slot(self, reply: Reply, tracker: Tracker) -> Optional[List[EventType]]:
+    async def _answer_booking_slot(self, reply: Reply, tracker: Tracker) -> list[EventType] | None:
         chosen = chosen_value(tracker)
         if chosen == "later":
             return [SlotSet("booking_later", True), SlotSet("booking_slot", None)]
@@ -464,7 +520,11 @@ class ValidateBookingForm(Action):
         options = tracker.get_slot("booking_options") or []
         if chosen is not None:
             # A time button, also one shown earlier: the portal checks at booking that it is free.
-            return [SlotSet("booking_slot", chosen), SlotSet("booking_day", None)] if _is_time(chosen) else None
+            return (
+                [SlotSet("booking_slot", chosen), SlotSet("booking_day", None)]
+                if _is_time(chosen)
+                else None
+            )
         text = tracker.latest_message.get("text") or ""
         picked = match_option(text, options) if chosen is None else None
         if picked:
@@ -476,8 +536,10 @@ class ValidateBookingForm(Action):
         slots = await free_slots(tracker, reply.lang, day=day)
         if time is not None:
             slots = [
-                s for s in slots
-                if dt.datetime.fromisoformat(s["local_start"]).timetz().replace(tzinfo=None) == dt.time(*time)
+                s
+                for s in slots
+                if dt.datetime.fromisoformat(s["local_start"]).timetz().replace(tzinfo=None)
+                == dt.time(*time)
             ]
         if len(slots) == 1 and time is not None:
             return [SlotSet("booking_slot", slots[0]["start"]), SlotSet("booking_day", None)]
@@ -486,7 +548,9 @@ class ValidateBookingForm(Action):
         reply.say("That time is not free. Please choose one of the free times.")
         return [SlotSet("booking_slot", None)]
 
-    async def _answer_booking_contact(self, reply: Reply, tracker: Tracker) -> Optional[List[EventType]]:
+    async def _answer_booking_contact(
+        self, reply: Reply, tracker: Tracker
+    ) -> list[EventType] | None:
         chosen = chosen_value(tracker)
         phone_needed = tracker.get_slot("booking_mode") == "phone"
         if chosen == SKIP and not phone_needed:
@@ -494,7 +558,7 @@ class ValidateBookingForm(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         email = _EMAIL.search(text)
         phone = _PHONE.search(text)
-        contact: Dict[str, str] = {}
+        contact: dict[str, str] = {}
         if email:
             contact["email"] = email.group(0)
         if phone and sum(c.isdigit() for c in phone.group(0)) >= 6:
@@ -505,7 +569,7 @@ class ValidateBookingForm(Action):
 
     async def _answer_booking_interpreter(
         self, reply: Reply, tracker: Tracker
-    ) -> Optional[List[EventType]]:
+    ) -> list[EventType] | None:
         chosen = chosen_value(tracker)
         intent, _ = latest_intent(tracker)
         if chosen in (NO_INTERPRETER, "de") or (chosen is None and intent == DENY):
@@ -515,7 +579,9 @@ class ValidateBookingForm(Action):
             return [SlotSet("booking_interpreter", NO_INTERPRETER if wanted == "de" else wanted)]
         return None
 
-    async def _answer_booking_consent(self, reply: Reply, tracker: Tracker) -> Optional[List[EventType]]:
+    async def _answer_booking_consent(
+        self, reply: Reply, tracker: Tracker
+    ) -> list[EventType] | None:
         chosen = chosen_value(tracker) or ""
         intent, _ = latest_intent(tracker)
         if chosen.startswith("agree:"):
@@ -531,7 +597,9 @@ class ValidateBookingForm(Action):
             return [SlotSet("booking_consent", text["version"])]
         return None
 
-    async def _answer_booking_confirm(self, reply: Reply, tracker: Tracker) -> Optional[List[EventType]]:
+    async def _answer_booking_confirm(
+        self, reply: Reply, tracker: Tracker
+    ) -> list[EventType] | None:
         chosen = chosen_value(tracker)
         intent, _ = latest_intent(tracker)
         if chosen == CONFIRM or (chosen is None and intent == AFFIRM):
@@ -554,22 +622,27 @@ class ActionPrepareBooking(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        events: List[EventType] = [SlotSet(s, None) for s in BOOKING_SLOTS + HELPER_SLOTS]
-        topic = next(tracker.get_latest_entity_values("topic"), None) or tracker.get_slot("last_topic")
+    ) -> list[EventType]:
+        events: list[EventType] = [SlotSet(s, None) for s in BOOKING_SLOTS + HELPER_SLOTS]
+        topic = next(tracker.get_latest_entity_values("topic"), None) or tracker.get_slot(
+            "last_topic"
+        )
         if topic:
             events.append(SlotSet("booking_topic", topic))
-        return events + [SlotSet(OFFER_SLOT, None)]
+        return [*events, SlotSet(OFFER_SLOT, None)]
 
 
 def idempotency_key(tracker: Tracker) -> str:
     """The same choices in the same conversation give the same key: a double tap books once."""
     parts = [tracker.sender_id, str(len(tracker.get_slot("bookings") or []))]
-    parts += [str(tracker.get_slot(s)) for s in ("booking_service", "booking_office", "booking_mode", "booking_slot")]
+    parts += [
+        str(tracker.get_slot(s))
+        for s in ("booking_service", "booking_office", "booking_mode", "booking_slot")
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
-def booking_body(tracker: Tracker) -> Dict[str, Any]:
+def booking_body(tracker: Tracker) -> dict[str, Any]:
     contact = tracker.get_slot("booking_contact") or {}
     topic = tracker.get_slot("booking_topic")
     interpreter = tracker.get_slot("booking_interpreter")
@@ -601,15 +674,19 @@ class ActionSubmitBooking(LotseAction):
     def name(self) -> str:
         return "action_submit_booking"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             status, result = await portal_api.request(
-                "POST", "/bookings", reply.lang, body=booking_body(tracker),
+                "POST",
+                "/bookings",
+                reply.lang,
+                body=booking_body(tracker),
                 idempotency_key=idempotency_key(tracker),
             )
         except portal_api.PortalUnavailable:
             reply.say(
-                "I could not reach the booking system. Your choices are kept – please try again in a moment.",
+                "I could not reach the booking system. "
+                "Your choices are kept – please try again in a moment.",
                 [reply.button(N_("Try again"), choice_payload("retry_booking"))],
             )
             return [SlotSet(OFFER_SLOT, "retry_booking")]
@@ -620,28 +697,37 @@ class ActionSubmitBooking(LotseAction):
         slot = FIELD_SLOTS.get(error.get("field") or "", "booking_slot")
         if error.get("code"):  # a problem with the time (taken, too late): choose again
             slot = "booking_slot"
-        return [SlotSet(slot, None), SlotSet("booking_confirm", None), FollowupAction("booking_form")]
+        return [
+            SlotSet(slot, None),
+            SlotSet("booking_confirm", None),
+            FollowupAction("booking_form"),
+        ]
 
-    def _booked(self, reply: Reply, tracker: Tracker, result: Dict[str, Any]) -> List[EventType]:
+    def _booked(self, reply: Reply, tracker: Tracker, result: dict[str, Any]) -> list[EventType]:
         local = slot_label(reply, result["local_start"])
         text = reply.t(
             "Your appointment is booked: {time}. Your booking code is {code}. "
             "Here you can see, move or cancel it and add it to your calendar: {url}",
-            time=local, code=result["code"], url=result["manage_url"],
+            time=local,
+            code=result["code"],
+            url=result["manage_url"],
         )
         if result.get("demo"):
-            text += "\n" + reply.t("(Demo data: this office and appointment are examples, not real.)")
+            text += "\n" + reply.t(
+                "(Demo data: this office and appointment are examples, not real.)"
+            )
         reply.send(text)
         bookings = list(tracker.get_slot("bookings") or [])
         bookings.append(
             {key: result[key] for key in ("code", "token", "manage_url", "prepare_url")}
         )
-        events: List[EventType] = [SlotSet("bookings", bookings)]
+        events: list[EventType] = [SlotSet("bookings", bookings)]
         events += [SlotSet(s, None) for s in BOOKING_SLOTS + HELPER_SLOTS]
         if tracker.get_slot("booking_first_visit"):
             reply.say(
                 "Would you like to tell the counsellor beforehand what it is about? It takes about "
-                "five minutes, every question can be skipped, and nothing is shared without your consent.",
+                "five minutes, every question can be skipped, "
+                "and nothing is shared without your consent.",
                 [
                     reply.button(N_("Yes, start here in the chat"), choice_payload("prepare_chat")),
                     reply.button(N_("Yes, in the portal"), choice_payload("prepare_portal")),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import abc
 import json
-from typing import Any, Dict, List, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -32,7 +33,8 @@ class Offer:
 
 
 RUSSIAN_NOTE = N_(
-    "You wrote in Russian. I answer in Ukrainian. If another language suits you better, choose it here:"
+    "You wrote in Russian. I answer in Ukrainian. "
+    "If another language suits you better, choose it here:"
 )
 
 
@@ -53,7 +55,7 @@ def choice_payload(value: str) -> str:
     return payload(CHOOSE_INTENT, **{CHOICE_ENTITY: value})
 
 
-def chosen_value(tracker: Tracker) -> Optional[str]:
+def chosen_value(tracker: Tracker) -> str | None:
     """The value of a pressed button (intent ``choose``), if the last message was one."""
     if tracker.get_intent_of_latest_message() != CHOOSE_INTENT:
         return None
@@ -76,14 +78,14 @@ class Reply:
     def t(self, message: str, **values: object) -> str:
         return translate(self.lang, message, **values)
 
-    def say(self, message: str, buttons: Sequence[Dict[str, str]] = (), **values: object) -> None:
+    def say(self, message: str, buttons: Sequence[dict[str, str]] = (), **values: object) -> None:
         self.send(self.t(message, **values), buttons)
 
     def send(
         self,
         text: str,
-        buttons: Sequence[Dict[str, str]] = (),
-        links: Sequence[Dict[str, str]] = (),
+        buttons: Sequence[dict[str, str]] = (),
+        links: Sequence[dict[str, str]] = (),
     ) -> None:
         custom = {"links": list(links), "lang": self.lang} if links else None
         if custom:
@@ -92,7 +94,7 @@ class Reply:
         else:
             self.dispatcher.utter_message(text=text, buttons=list(buttons))
 
-    def button(self, title: str, payload_text: str, **values: object) -> Dict[str, str]:
+    def button(self, title: str, payload_text: str, **values: object) -> dict[str, str]:
         return {"title": self.t(title, **values), "payload": payload_text}
 
 
@@ -113,11 +115,11 @@ LANGUAGE_NAMES = {
 }
 
 
-def menu_buttons(reply: Reply) -> List[Dict[str, str]]:
+def menu_buttons(reply: Reply) -> list[dict[str, str]]:
     return [reply.button(title, payload(intent)) for title, intent in MENU]
 
 
-def language_buttons() -> List[Dict[str, str]]:
+def language_buttons() -> list[dict[str, str]]:
     return [
         {"title": name, "payload": payload("change_language", language=code)}
         for code, name in LANGUAGE_NAMES.items()
@@ -138,13 +140,13 @@ class LotseAction(Action, metaclass=abc.ABCMeta):
     @abc.abstractmethod
     async def respond(
         self, reply: Reply, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]: ...
+    ) -> list[EventType]: ...
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         reply = Reply(dispatcher, conversation_language(tracker))
-        events: List[EventType] = []
+        events: list[EventType] = []
         if tracker.get_slot("russian_note_due"):
             reply.send(translate("uk", RUSSIAN_NOTE), language_buttons())
             events.append(SlotSet("russian_note_due", False))

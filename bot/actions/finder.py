@@ -3,8 +3,9 @@ skippable), then the responsible services from the portal's finder with hours an
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
+from lotse_nlu.normalize import normalize
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -23,8 +24,6 @@ from .forms import NOT_UNDERSTOOD, SKIP, skip_button, wants_digression
 from .services import service_text
 from .texts import N_
 from .topics import UNAVAILABLE
-
-from lotse_nlu.normalize import normalize
 
 FINDER_SLOTS = ("finder_area", "finder_age", "finder_status", "finder_housing")
 RESIDENCE_STATUSES = {
@@ -47,7 +46,7 @@ HOUSING = {
 MAX_SERVICES = 3
 
 
-def _parse_age(text: str) -> Optional[int]:
+def _parse_age(text: str) -> int | None:
     digits = "".join(c for c in normalize(text) if c.isdigit())
     if not digits or len(digits) > 3:
         return None
@@ -59,7 +58,7 @@ class ActionAskFinderArea(LotseAction):
     def name(self) -> str:
         return "action_ask_finder_area"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             areas = (await portal_api.get("/areas", reply.lang)).get("areas", [])
         except (portal_api.PortalUnavailable, LookupError):
@@ -73,7 +72,7 @@ class ActionAskFinderAge(LotseAction):
     def name(self) -> str:
         return "action_ask_finder_age"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reply.say("How old are you? Please write a number.", [skip_button(reply)])
         return []
 
@@ -82,8 +81,10 @@ class ActionAskFinderStatus(LotseAction):
     def name(self) -> str:
         return "action_ask_finder_status"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        buttons = [reply.button(label, choice_payload(code)) for code, label in RESIDENCE_STATUSES.items()]
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        buttons = [
+            reply.button(label, choice_payload(code)) for code, label in RESIDENCE_STATUSES.items()
+        ]
         reply.say("What is your residence status?", [*buttons, skip_button(reply)])
         return []
 
@@ -92,7 +93,7 @@ class ActionAskFinderHousing(LotseAction):
     def name(self) -> str:
         return "action_ask_finder_housing"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         buttons = [reply.button(label, choice_payload(code)) for code, label in HOUSING.items()]
         reply.say("Where do you live now?", [*buttons, skip_button(reply)])
         return []
@@ -104,7 +105,7 @@ class ValidateFinderForm(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         if requested not in FINDER_SLOTS:
             return []
@@ -118,7 +119,7 @@ class ValidateFinderForm(Action):
         return [SlotSet(requested, None)]
 
     @staticmethod
-    def _answer(slot: str, tracker: Tracker) -> Optional[str]:
+    def _answer(slot: str, tracker: Tracker) -> str | None:
         chosen = chosen_value(tracker)
         text = tracker.latest_message.get("text") or ""
         if chosen == SKIP:
@@ -132,8 +133,13 @@ class ValidateFinderForm(Action):
         return None
 
 
-def _finder_params(tracker: Tracker) -> Dict[str, Any]:
-    names = {"finder_area": "area", "finder_age": "age", "finder_status": "status", "finder_housing": "housing"}
+def _finder_params(tracker: Tracker) -> dict[str, Any]:
+    names = {
+        "finder_area": "area",
+        "finder_age": "age",
+        "finder_status": "status",
+        "finder_housing": "housing",
+    }
     params = {}
     for slot, name in names.items():
         value = tracker.get_slot(slot)
@@ -146,7 +152,7 @@ class ActionFindService(LotseAction):
     def name(self) -> str:
         return "action_find_service"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         params = _finder_params(tracker)
         try:
             results = (await portal_api.get("/finder", reply.lang, **params)).get("results", [])
@@ -154,7 +160,10 @@ class ActionFindService(LotseAction):
             reply.say(UNAVAILABLE)
             return []
         if not results:
-            reply.say("I found no service for these answers. A counsellor of the migration counselling can still advise you.")
+            reply.say(
+                "I found no service for these answers. "
+                "A counsellor of the migration counselling can still advise you."
+            )
         else:
             reply.say("These services are responsible for you:")
         for result in results[:MAX_SERVICES]:
@@ -178,7 +187,7 @@ class ActionStartFinder(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         return [SlotSet(slot, None) for slot in FINDER_SLOTS]
 
 
@@ -188,7 +197,7 @@ class ActionTalkToHuman(LotseAction):
     def name(self) -> str:
         return "action_talk_to_human"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not any(tracker.get_slot(slot) for slot in FINDER_SLOTS):
             reply.say(
                 "The counsellors can be reached by phone during opening hours, or you can book an "

@@ -5,7 +5,7 @@ manage_appointment for bookings made in this conversation."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -38,7 +38,7 @@ TYPED_ANSWERS = {
 }
 
 
-def latest_booking(tracker: Tracker, code: Optional[str] = None) -> Optional[Dict[str, Any]]:
+def latest_booking(tracker: Tracker, code: str | None = None) -> dict[str, Any] | None:
     bookings = tracker.get_slot("bookings") or []
     if code:
         return next((b for b in bookings if b["code"] == code.upper()), None)
@@ -51,7 +51,7 @@ class ActionHandleChoice(LotseAction):
     def name(self) -> str:
         return "action_handle_choice"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         offer = tracker.get_slot(OFFER_SLOT)
         choice = chosen_value(tracker)
         intent, _ = latest_intent(tracker)
@@ -66,7 +66,9 @@ class ActionHandleChoice(LotseAction):
             reply.say(UNAVAILABLE)
             return []
 
-    async def _handle(self, reply: Reply, tracker: Tracker, offer: Optional[str], choice: str) -> List[EventType]:
+    async def _handle(
+        self, reply: Reply, tracker: Tracker, offer: str | None, choice: str
+    ) -> list[EventType]:
         if choice == "book":
             return [SlotSet(OFFER_SLOT, None), FollowupAction("action_prepare_booking")]
         if choice == "retry_booking":
@@ -84,7 +86,7 @@ class ActionHandleChoice(LotseAction):
         reply.say("OK. Is there anything else I can help with?", menu_buttons(reply))
         return [SlotSet(OFFER_SLOT, None)]
 
-    async def _ask_consent(self, reply: Reply, purpose: str, offer: str) -> List[EventType]:
+    async def _ask_consent(self, reply: Reply, purpose: str, offer: str) -> list[EventType]:
         text = await current_consent(reply.lang, purpose)
         reply.send(consent_text(text))
         reply.send(
@@ -97,13 +99,19 @@ class ActionHandleChoice(LotseAction):
         return [SlotSet(OFFER_SLOT, offer)]
 
     async def _consent_answer(
-        self, reply: Reply, booking: Dict[str, Any], offer: str, choice: str
-    ) -> List[EventType]:
+        self, reply: Reply, booking: dict[str, Any], offer: str, choice: str
+    ) -> list[EventType]:
         purpose = SHARE_SUMMARY if offer == Offer.CONSENT_INTAKE else SPECIAL_CATEGORIES
         if choice.startswith("agree"):
-            version = choice.split(":", 1)[1] if ":" in choice else (await current_consent(reply.lang, purpose))["version"]
+            version = (
+                choice.split(":", 1)[1]
+                if ":" in choice
+                else (await current_consent(reply.lang, purpose))["version"]
+            )
             status, result = await portal_api.request(
-                "POST", f"/bookings/{booking['token']}/consents", reply.lang,
+                "POST",
+                f"/bookings/{booking['token']}/consents",
+                reply.lang,
                 body={"purpose": purpose, "version": version},
             )
             if status != 201:
@@ -113,7 +121,10 @@ class ActionHandleChoice(LotseAction):
                 reply.say("Thank you, your consent is recorded.")
                 return await self._ask_consent(reply, SPECIAL_CATEGORIES, Offer.CONSENT_SPECIAL)
         elif purpose == SHARE_SUMMARY:
-            reply.say("OK, nothing will be shared before the appointment. Is there anything else?", menu_buttons(reply))
+            reply.say(
+                "OK, nothing will be shared before the appointment. Is there anything else?",
+                menu_buttons(reply),
+            )
             return [SlotSet(OFFER_SLOT, None)]
         reply.say(
             "Thank you. Please answer the questions here (it takes about five minutes): {url}",
@@ -121,14 +132,19 @@ class ActionHandleChoice(LotseAction):
         )
         return [SlotSet(OFFER_SLOT, None)]
 
-    async def _cancel(self, reply: Reply, tracker: Tracker, code: str) -> List[EventType]:
+    async def _cancel(self, reply: Reply, tracker: Tracker, code: str) -> list[EventType]:
         booking = latest_booking(tracker, code)
         if booking is None:
             return []
-        status, result = await portal_api.request("POST", f"/bookings/{booking['token']}/cancel", reply.lang, body={})
+        status, result = await portal_api.request(
+            "POST", f"/bookings/{booking['token']}/cancel", reply.lang, body={}
+        )
         if status == 200:
-            reply.say("Your appointment {code} is cancelled. You can book a new one at any time.", code=code,
-                      buttons=[reply.button(N_("Book an appointment"), payload("book_appointment"))])
+            reply.say(
+                "Your appointment {code} is cancelled. You can book a new one at any time.",
+                code=code,
+                buttons=[reply.button(N_("Book an appointment"), payload("book_appointment"))],
+            )
         else:
             reply.send((result.get("error") or {}).get("message") or reply.t(UNAVAILABLE))
         return [SlotSet(OFFER_SLOT, None)]
@@ -144,7 +160,7 @@ class ActionManageAppointment(LotseAction):
     def name(self) -> str:
         return "action_manage_appointment"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = (tracker.latest_message.get("text") or "").upper()
         match = CODE.search(text)
         code = f"{match.group(1)}-{match.group(2)}" if match else None
@@ -167,7 +183,11 @@ class ActionManageAppointment(LotseAction):
             return []
         status = found.get("status")
         lines = [
-            reply.t("Your appointment {code}: {time}.", code=found["code"], time=slot_label(reply, found["local_start"])),
+            reply.t(
+                "Your appointment {code}: {time}.",
+                code=found["code"],
+                time=slot_label(reply, found["local_start"]),
+            ),
             reply.t("Move it or add it to your calendar: {url}", url=booking["manage_url"]),
         ]
         if status != "booked":
@@ -180,7 +200,11 @@ class ActionManageAppointment(LotseAction):
         ]
         reply.send(
             "\n".join(lines),
-            [reply.button(N_("Cancel this appointment"), choice_payload(f"cancel:{found['code']}"))],
+            [
+                reply.button(
+                    N_("Cancel this appointment"), choice_payload(f"cancel:{found['code']}")
+                )
+            ],
             links=links,
         )
         return [SlotSet(OFFER_SLOT, Offer.MANAGE)]

@@ -12,8 +12,9 @@ the first Russian message makes the next answer say so and offer the other langu
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
+from lotse_nlu.normalize import normalize
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,8 +22,6 @@ from rasa_sdk.types import DomainDict
 
 from .common import DEFAULT_LANGUAGE, LANGUAGE_SLOT
 from .texts import LANGUAGES
-
-from lotse_nlu.normalize import normalize
 
 SCRIPT = {"de": "latin", "en": "latin", "ar": "arabic", "fa": "arabic", "uk": "cyrillic"}
 CLEAR_CONFIDENCE = 0.75
@@ -32,18 +31,49 @@ VOTES_TO_SWITCH = 2
 
 # How clients name the languages, in all five languages (normalised, matched as substrings).
 LANGUAGE_ALIASES = {
-    "de": ["deutsch", "german", "almanca", "الماني", "المانيه", "آلمانی", "المانی", "німецьк", "немецк"],
-    "en": ["english", "englisch", "inglish", "انجليزي", "انكليزي", "انگلیسی", "انگلیسي", "англійськ", "английск"],
+    "de": [
+        "deutsch",
+        "german",
+        "almanca",
+        "الماني",
+        "المانيه",
+        "آلمانی",
+        "المانی",
+        "німецьк",
+        "немецк",
+    ],
+    "en": [
+        "english",
+        "englisch",
+        "inglish",
+        "انجليزي",
+        "انكليزي",
+        "انگلیسی",
+        "انگلیسي",
+        "англійськ",
+        "английск",
+    ],
     "ar": ["arabic", "arabisch", "عربي", "العربيه", "عربی", "арабськ", "арабск"],
-    "fa": ["farsi", "persian", "persisch", "dari", "فارسی", "دری", "перськ", "фарсі", "фарси", "персидск"],
+    "fa": [
+        "farsi",
+        "persian",
+        "persisch",
+        "dari",
+        "فارسی",
+        "دری",
+        "перськ",
+        "фарсі",
+        "фарси",
+        "персидск",
+    ],
     "uk": ["ukrain", "اوكراني", "اوکراینی", "اوکراين", "українськ", "украинск"],
 }
 
 
-def named_languages(text: str) -> List[str]:
+def named_languages(text: str) -> list[str]:
     """The languages named in the text, in the order they are named."""
     normalised = normalize(text)
-    found: Dict[int, str] = {}
+    found: dict[int, str] = {}
     for code, aliases in LANGUAGE_ALIASES.items():
         for alias in aliases:
             position = normalised.find(normalize(alias))
@@ -52,7 +82,7 @@ def named_languages(text: str) -> List[str]:
     return [found[position] for position in sorted(found)]
 
 
-def named_language(text: str, current: Optional[str] = None) -> Optional[str]:
+def named_language(text: str, current: str | None = None) -> str | None:
     """The language asked for: of several named, the first that is not the current one
     ("English please, I don't understand German" in a German chat → en)."""
     named = named_languages(text)
@@ -61,9 +91,9 @@ def named_language(text: str, current: Optional[str] = None) -> Optional[str]:
 
 
 def next_language(
-    current: Optional[str],
-    votes: List[str],
-    detection: Optional[Dict[str, Any]],
+    current: str | None,
+    votes: list[str],
+    detection: dict[str, Any] | None,
 ) -> tuple:
     """(language, votes) after one more message with this detection."""
     if not detection:
@@ -78,7 +108,7 @@ def next_language(
         return detected, []
     if confidence < CLEAR_CONFIDENCE or words < CLEAR_WORDS:
         return current, votes
-    votes = (votes + [detected])[-VOTES_TO_SWITCH:]
+    votes = [*votes, detected][-VOTES_TO_SWITCH:]
     if len(votes) == VOTES_TO_SWITCH and len(set(votes)) == 1:
         return detected, []
     return current, votes
@@ -90,11 +120,11 @@ class ActionTrackLanguage(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         message = tracker.latest_message or {}
         current = tracker.get_slot(LANGUAGE_SLOT)
         votes = list(tracker.get_slot("language_votes") or [])
-        events: List[EventType] = []
+        events: list[EventType] = []
         portal_lang = (message.get("metadata") or {}).get("lang")
         chosen = self._chosen(tracker, message)
         detection = message.get("language_detection")
@@ -115,10 +145,10 @@ class ActionTrackLanguage(Action):
         language = language or DEFAULT_LANGUAGE
         if language != current:
             events.append(SlotSet(LANGUAGE_SLOT, language))
-        return events + [SlotSet("language_votes", votes)]
+        return [*events, SlotSet("language_votes", votes)]
 
     @staticmethod
-    def _chosen(tracker: Tracker, message: Dict[str, Any]) -> Optional[str]:
+    def _chosen(tracker: Tracker, message: dict[str, Any]) -> str | None:
         """A language asked for by name or by a language button."""
         intent = (message.get("intent") or {}).get("name")
         if intent != "change_language":

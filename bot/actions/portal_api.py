@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
 import aiohttp
 
@@ -38,10 +38,10 @@ async def request(
     method: str,
     path: str,
     lang: str,
-    params: Optional[Dict[str, Any]] = None,
-    body: Optional[Dict[str, Any]] = None,
-    idempotency_key: Optional[str] = None,
-) -> Tuple[int, Dict[str, Any]]:
+    params: dict[str, Any] | None = None,
+    body: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[int, dict[str, Any]]:
     """(status, JSON body) of one API call; 4xx answers are returned, not raised."""
     headers = {"Authorization": f"Bearer {bot_secret()}", "Accept": "application/json"}
     if idempotency_key:
@@ -49,15 +49,17 @@ async def request(
     query = {"lang": lang, **{k: v for k, v in (params or {}).items() if v not in (None, "")}}
     url = f"{base_url()}/api/v1{path}"
     try:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-            async with session.request(
-                method, url, params=query, json=body, headers=headers
-            ) as response:
-                payload = await response.json(content_type=None)
-                status = response.status
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as session,
+            session.request(method, url, params=query, json=body, headers=headers) as response,
+        ):
+            payload = await response.json(content_type=None)
+            status = response.status
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         # The URL path may contain a booking token: log the path template only.
-        logger.warning("portal API %s %s failed: %s", method, path.split("/")[1], type(error).__name__)
+        logger.warning(
+            "portal API %s %s failed: %s", method, path.split("/")[1], type(error).__name__
+        )
         raise PortalUnavailable() from error
     if status >= 500:
         logger.warning("portal API %s %s answered %s", method, path.split("/")[1], status)
@@ -65,7 +67,7 @@ async def request(
     return status, payload if isinstance(payload, dict) else {}
 
 
-async def get(path: str, lang: str, **params: Any) -> Dict[str, Any]:
+async def get(path: str, lang: str, **params: Any) -> dict[str, Any]:
     status, payload = await request("GET", path, lang, params=params)
     if status >= 400:
         raise LookupError(status)

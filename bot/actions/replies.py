@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,8 +24,16 @@ from .texts import N_
 EMERGENCY_NUMBERS = (
     ("112", "tel:112", N_("fire brigade and ambulance")),
     ("110", "tel:110", N_("police")),
-    ("116 016", "tel:116016", N_("help for women facing violence – free, day and night, in many languages")),
-    ("0800 111 0 111", "tel:08001110111", N_("crisis line (Telefonseelsorge) – free, day and night")),
+    (
+        "116 016",
+        "tel:116016",
+        N_("help for women facing violence – free, day and night, in many languages"),
+    ),
+    (
+        "0800 111 0 111",
+        "tel:08001110111",
+        N_("crisis line (Telefonseelsorge) – free, day and night"),
+    ),
 )
 
 INTENT_LABELS = {
@@ -60,7 +68,15 @@ INTENT_LABELS = {
     "ask_return": N_("Return to your country"),
     "ask_registration_documents": N_("Registration and documents"),
 }
-NOT_OFFERED_AS_GUESS = {"nlu_fallback", "affirm", "deny", "greet", "thank", "goodbye", "out_of_scope"}
+NOT_OFFERED_AS_GUESS = {
+    "nlu_fallback",
+    "affirm",
+    "deny",
+    "greet",
+    "thank",
+    "goodbye",
+    "out_of_scope",
+}
 
 
 def chat_retention_hours() -> int:
@@ -71,7 +87,7 @@ class ActionGreet(LotseAction):
     def name(self) -> str:
         return "action_greet"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reply.say(
             "Hello! I am Lotse, the assistant of the migration counselling services in Landkreis "
             "Elbe-Elster. Ask me in your own words, for example about your residence permit, "
@@ -85,7 +101,7 @@ class ActionGoodbye(LotseAction):
     def name(self) -> str:
         return "action_goodbye"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reply.say("Goodbye! You can write again at any time.")
         return [SlotSet(OFFER_SLOT, None)]
 
@@ -94,7 +110,7 @@ class ActionThank(LotseAction):
     def name(self) -> str:
         return "action_thank"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reply.say("You are welcome! Is there anything else I can help with?", menu_buttons(reply))
         return []
 
@@ -103,7 +119,7 @@ class ActionHelp(LotseAction):
     def name(self) -> str:
         return "action_help"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reply.say(
             "I answer questions about living in the district: asylum procedure, residence, "
             "family reunification, money, housing, health, work, German courses, school and "
@@ -119,7 +135,7 @@ class ActionBotChallenge(LotseAction):
     def name(self) -> str:
         return "action_bot_challenge"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reply.say(
             "I am a computer program (a chatbot), not a person. A counsellor can talk to you: "
             "book an appointment or ask for the office's phone number.",
@@ -135,7 +151,7 @@ class ActionOutOfScope(LotseAction):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reply.say(
             "Sorry, I cannot help with that. I know about living in the district as a newcomer: "
             "residence, money, housing, health, work, school, courses and where to get advice.",
@@ -159,7 +175,7 @@ class ActionEmergency(LotseAction):
     def name(self) -> str:
         return "action_emergency"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text, links = emergency_text(reply)
         reply.send(text, links=links)
         if tracker.active_loop.get("name"):
@@ -169,8 +185,12 @@ class ActionEmergency(LotseAction):
                 "I am still here. When you are safe, we can continue.",
                 [
                     reply.button(N_("Talk to a person"), payload("talk_to_human")),
-                    reply.button(N_("Protection from violence"), payload("ask_violence_protection")),
-                    reply.button(N_("Stress and mental health"), payload("ask_psychosocial_support")),
+                    reply.button(
+                        N_("Protection from violence"), payload("ask_violence_protection")
+                    ),
+                    reply.button(
+                        N_("Stress and mental health"), payload("ask_psychosocial_support")
+                    ),
                 ],
             )
         return []
@@ -180,7 +200,7 @@ class ActionPrivacy(LotseAction):
     def name(self) -> str:
         return "action_privacy"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reply.say(
             "Your privacy: this chat keeps the text of your messages for {hours} hours, so that "
             "the conversation can go on; then the texts are deleted. For statistics we only count "
@@ -203,7 +223,7 @@ class ActionChangeLanguage(LotseAction):
     def name(self) -> str:
         return "action_change_language"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         named = named_language(tracker.latest_message.get("text") or "")
         entity = next(tracker.get_latest_entity_values("language"), None)
         if _changed_this_turn(tracker.events) or reply.lang in (named, entity):
@@ -217,7 +237,7 @@ class ActionChangeLanguage(LotseAction):
         return []
 
 
-def _changed_this_turn(events: List[Dict[str, Any]]) -> bool:
+def _changed_this_turn(events: list[dict[str, Any]]) -> bool:
     """Whether the language slot was set after the latest user message."""
     for event in reversed(events):
         if event.get("event") == "user":
@@ -233,7 +253,7 @@ class ActionClarify(LotseAction):
     def name(self) -> str:
         return "action_clarify"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ranking = tracker.latest_message.get("intent_ranking") or []
         guesses = [
             entry["name"]

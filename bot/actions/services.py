@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from .common import Reply
 from .texts import N_
@@ -20,7 +20,7 @@ WEEKDAYS = {
 DEMO_NOTE = N_("(demo data – not a real contact)")
 
 
-def _hours(reply: Reply, office: Dict[str, Any]) -> str:
+def _hours(reply: Reply, office: dict[str, Any]) -> str:
     parts = [
         f"{reply.t(WEEKDAYS.get(h['day'], h['day']))} {h['opens']}–{h['closes']}"
         for h in office.get("opening_hours") or []
@@ -32,38 +32,47 @@ def _local_time(value: str) -> str:
     return dt.datetime.fromisoformat(value).strftime("%d.%m. %H:%M")
 
 
-def office_lines(reply: Reply, office: Dict[str, Any]) -> Tuple[str, List[Dict[str, str]]]:
+def office_lines(reply: Reply, office: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
     """The text about one office and its tappable links (never for invented demo numbers)."""
     address = office.get("address") or {}
     lines = [f"📍 {office['name']}"]
     if address.get("street"):
-        lines.append(f"   {address['street']}, {address.get('postal_code') or ''} {address.get('city') or ''}".rstrip())
-    links: List[Dict[str, str]] = []
+        lines.append(
+            f"   {address['street']}, {address.get('postal_code') or ''} "
+            f"{address.get('city') or ''}".rstrip()
+        )
+    links: list[dict[str, str]] = []
     if office.get("phone"):
         lines.append(f"   ☎ {office['phone']}")
         if not office.get("demo"):
-            links.append({"title": f"☎ {office['phone']}", "href": "tel:" + "".join(
-                c for c in office["phone"] if c.isdigit() or c == "+")})
+            links.append(
+                {
+                    "title": f"☎ {office['phone']}",
+                    "href": "tel:" + "".join(c for c in office["phone"] if c.isdigit() or c == "+"),
+                }
+            )
     if office.get("email"):
         lines.append(f"   ✉ {office['email']}")
     lines.append("   " + reply.t("Opening hours: {hours}", hours=_hours(reply, office)))
     if office.get("open_now"):
         lines.append("   " + reply.t("Open now."))
     elif office.get("next_opening"):
-        lines.append("   " + reply.t("Closed now; opens {time}.", time=_local_time(office["next_opening"])))
+        lines.append(
+            "   " + reply.t("Closed now; opens {time}.", time=_local_time(office["next_opening"]))
+        )
     if office.get("demo"):
         lines.append("   " + reply.t(DEMO_NOTE))
     return "\n".join(lines), links
 
 
 def service_text(
-    reply: Reply, service: Dict[str, Any], area: str = "", max_offices: int = 2
-) -> Tuple[str, List[Dict[str, str]]]:
+    reply: Reply, service: dict[str, Any], area: str = "", max_offices: int = 2
+) -> tuple[str, list[dict[str, str]]]:
     offices = service.get("offices") or []
     if area:
         offices = [o for o in offices if o.get("area") in (area, None)] or offices
     parts = [f"{service['name']}: {service.get('short') or ''}".strip()]
-    links: List[Dict[str, str]] = []
+    links: list[dict[str, str]] = []
     for office in offices[:max_offices]:
         text, office_links = office_lines(reply, office)
         parts.append(text)

@@ -7,7 +7,7 @@ Message ids are English (the English catalog is the source); placeholders use
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
@@ -24,7 +24,7 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> NullTranslations:
     if lang == SOURCE_LANGUAGE:
         return NullTranslations()

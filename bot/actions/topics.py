@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.types import DomainDict
@@ -19,14 +17,14 @@ UNAVAILABLE = N_(
 )
 
 
-def topic_slug(intent: Optional[str]) -> Optional[str]:
+def topic_slug(intent: str | None) -> str | None:
     """ask_family_reunification → family-reunification (the portal's topic slug)."""
     if not intent or not intent.startswith(TOPIC_INTENT_PREFIX):
         return None
-    return intent[len(TOPIC_INTENT_PREFIX):].replace("_", "-")
+    return intent[len(TOPIC_INTENT_PREFIX) :].replace("_", "-")
 
 
-def topic_intents(domain: DomainDict) -> List[str]:
+def topic_intents(domain: DomainDict) -> list[str]:
     return [name for name in domain.get("intents", []) if str(name).startswith(TOPIC_INTENT_PREFIX)]
 
 
@@ -34,7 +32,7 @@ class ActionTopicAnswer(LotseAction):
     def name(self) -> str:
         return "action_topic_answer"
 
-    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def respond(self, reply: Reply, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent, _ = latest_intent(tracker)
         slug = topic_slug(intent)
         if slug is None:
@@ -44,8 +42,14 @@ class ActionTopicAnswer(LotseAction):
         except (portal_api.PortalUnavailable, LookupError):
             reply.say(UNAVAILABLE)
             return []
-        text = f"{topic['title']}\n\n{topic['summary']}\n\n{reply.t('More: {url}', url=topic['url'])}"
-        if topic.get("lang") != reply.lang or topic.get("translation_status") not in (None, "source", "up_to_date"):
+        text = (
+            f"{topic['title']}\n\n{topic['summary']}\n\n{reply.t('More: {url}', url=topic['url'])}"
+        )
+        if topic.get("lang") != reply.lang or topic.get("translation_status") not in (
+            None,
+            "source",
+            "up_to_date",
+        ):
             text += "\n" + reply.t("This text may not yet be up to date in your language.")
         reply.send(text)
         in_form = bool(tracker.active_loop.get("name"))
@@ -53,7 +57,9 @@ class ActionTopicAnswer(LotseAction):
             reply.say(
                 "Would you like to talk to a counsellor about it?",
                 [
-                    reply.button(N_("Book an appointment"), payload("book_appointment", topic=slug)),
+                    reply.button(
+                        N_("Book an appointment"), payload("book_appointment", topic=slug)
+                    ),
                     reply.button(N_("Find the right service"), payload("find_service")),
                 ],
             )

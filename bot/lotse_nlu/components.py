@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -40,11 +40,11 @@ class _Stateless(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "_Stateless":
+    ) -> _Stateless:
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -55,7 +55,7 @@ class _Stateless(GraphComponent):
 class LanguageDetector(_Stateless):
     """Adds ``language_detection`` to the parse data; must run before ``TextNormalizer``."""
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             found = detect(_client_text(message))
             message.set(LANGUAGE_DETECTION, asdict(found) if found else None, add_to_output=True)
@@ -66,7 +66,7 @@ class LanguageDetector(_Stateless):
 class TextNormalizer(_Stateless):
     """Gives the featurizers one spelling, in training and at run time alike."""
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             if _client_text(message):
                 message.set(TEXT, normalize(message.get(TEXT)))
@@ -83,7 +83,7 @@ class TextNormalizer(_Stateless):
 class EmergencySafetyNet(_Stateless):
     """An emergency phrase makes the intent ``emergency`` with full confidence."""
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             signal = find_emergency(_client_text(message))
             if signal is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -29,11 +28,11 @@ class EmergencySignal:
 
 
 @lru_cache(maxsize=1)
-def keyword_lists() -> Tuple[Tuple[str, str, str], ...]:
+def keyword_lists() -> tuple[tuple[str, str, str], ...]:
     """(normalised phrase, category, language) for every listed phrase."""
-    entries: List[Tuple[str, str, str]] = []
+    entries: list[tuple[str, str, str]] = []
     for path in sorted(KEYWORD_DIR.glob("*.yml")):
-        data: Dict[str, List[str]] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data: dict[str, list[str]] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for category in CATEGORIES:
             for phrase in data.get(category) or []:
                 normalised = normalize(str(phrase))
@@ -42,7 +41,7 @@ def keyword_lists() -> Tuple[Tuple[str, str, str], ...]:
     return tuple(entries)
 
 
-def find_emergency(text: str) -> Optional[EmergencySignal]:
+def find_emergency(text: str) -> EmergencySignal | None:
     """The first emergency phrase in the message, or None."""
     normalised = f" {normalize(text)} "
     for phrase, category, language in keyword_lists():

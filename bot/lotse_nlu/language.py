@@ -5,7 +5,8 @@ Ukrainian or Russian; Latin: German or English), so lingua only has to separate 
 languages, which it does well on short texts. Letters that exist in one language only
 (پ چ ژ گ for Persian, і ї є ґ for Ukrainian, ы э ъ ё for Russian) settle it outright.
 
-The Rasa component (``components.LanguageDetector``) only *reports* the detection (``language_detection`` in the parse data).
+The Rasa component (``components.LanguageDetector``) only *reports* the detection
+(``language_detection`` in the parse data).
 Whether the conversation switches language is decided by the action server, which knows
 the conversation: one ambiguous word never flips it.
 """
@@ -15,8 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Dict, Optional
+from functools import cache
 
 from lingua import Language, LanguageDetectorBuilder
 
@@ -51,7 +51,7 @@ class Detection:
     words: int  # words of two letters or more in that script
 
 
-def script_of(char: str) -> Optional[str]:
+def script_of(char: str) -> str | None:
     if not char.isalpha():
         return None
     name = unicodedata.name(char, "")
@@ -64,10 +64,10 @@ def script_of(char: str) -> Optional[str]:
     return None
 
 
-def dominant_script(text: str) -> Optional[str]:
+def dominant_script(text: str) -> str | None:
     """The script of the message; German words in Latin script inside an Arabic, Persian or
     Ukrainian sentence ("عندي Duldung") do not make it a Latin-script message."""
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     for word in _WORD.findall(text) or [text]:
         scripts = {script_of(c) for c in word} - {None}
         for script in scripts:
@@ -79,7 +79,7 @@ def dominant_script(text: str) -> Optional[str]:
     return max(chosen, key=chosen.__getitem__)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _detector(script: str):
     return LanguageDetectorBuilder.from_languages(*SCRIPT_LANGUAGES[script]).build()
 
@@ -89,7 +89,7 @@ def _only_script(text: str, script: str) -> str:
     return "".join(c if script_of(c) in (script, None) else " " for c in text)
 
 
-def detect(text: str) -> Optional[Detection]:
+def detect(text: str) -> Detection | None:
     """The most likely language of a message, or None when it has no letters."""
     script = dominant_script(text)
     if script is None:

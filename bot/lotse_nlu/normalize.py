@@ -16,9 +16,12 @@ import unicodedata
 # of pasted text must not make the pipeline slow).
 MAX_CHARS = 2000
 
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
+_ARABIC_MARKS = re.compile(
+    "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
+)  # harakat, tatweel
 _INVISIBLE = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]"  # zero-width, bidi controls, BOM, soft hyphen
+    # zero-width characters, bidi controls, byte order mark, soft hyphen
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
@@ -26,17 +29,38 @@ _SPACES = re.compile(r"\s+")
 _LETTERS = str.maketrans(
     {
         # alef variants and hamza carriers
-        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ی", "ء": "",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ؤ": "و",
+        "ئ": "ی",
+        "ء": "",
         # yeh and kaf: Arabic and Persian forms become the Persian ones
-        "ي": "ی", "ى": "ی", "ې": "ی", "ك": "ک", "ڪ": "ک",
+        "ي": "ی",
+        "ى": "ی",
+        "ې": "ی",
+        "ك": "ک",
+        "ڪ": "ک",
         # teh marbuta and heh with yeh
-        "ة": "ه", "ۀ": "ه", "ە": "ه",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ە": "ه",
         # Ukrainian apostrophe variants
-        "’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'", "′": "'", "ʹ": "'",
+        "’": "'",
+        "ʼ": "'",
+        "‘": "'",
+        "`": "'",
+        "´": "'",
+        "′": "'",
+        "ʹ": "'",
         # Arabic-Indic and Persian digits
         **{chr(0x0660 + d): str(d) for d in range(10)},
         **{chr(0x06F0 + d): str(d) for d in range(10)},
-        "٫": ",", "،": ",", "؛": ";", "؟": "?",
+        "٫": ",",
+        "،": ",",
+        "؛": ";",
+        "؟": "?",
     }
 )
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 TEXT_EVENTS = ("user", "bot")
 
 
-def purge_chat_texts(tracker_db: str, retention_hours: int, now: float | None = None) -> tuple[int, int]:
+def purge_chat_texts(
+    tracker_db: str, retention_hours: int, now: float | None = None
+) -> tuple[int, int]:
     """(conversations deleted, messages blanked)."""
     if not Path(tracker_db).exists():
         return 0, 0
@@ -26,10 +29,17 @@ def purge_chat_texts(tracker_db: str, retention_hours: int, now: float | None = 
     with engine.begin() as connection:
         if not _has_events_table(connection):
             return 0, 0
-        expired = connection.execute(
-            text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
-            {"cutoff": cutoff},
-        ).scalars().all()
+        expired = (
+            connection.execute(
+                text(
+                    "SELECT sender_id FROM events GROUP BY sender_id "
+                "HAVING MAX(timestamp) < :cutoff"
+                ),
+                {"cutoff": cutoff},
+            )
+            .scalars()
+            .all()
+        )
         for sender in expired:
             connection.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender})
         rows = connection.execute(
@@ -52,14 +62,14 @@ def purge_chat_texts(tracker_db: str, retention_hours: int, now: float | None = 
     return len(expired), blanked
 
 
-def _has_events_table(connection) -> bool:  # type: ignore[no-untyped-def]
+def _has_events_table(connection: Connection) -> bool:
     found = connection.execute(
         text("SELECT name FROM sqlite_master WHERE type='table' AND name='events'")
     ).first()
     return found is not None
 
 
-def _blank(event: dict) -> bool:  # type: ignore[type-arg]
+def _blank(event: dict[str, Any]) -> bool:
     """Remove the texts of one event; True if something was removed."""
     changed = bool(event.get("text"))
     event["text"] = None

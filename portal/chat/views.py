@@ -57,7 +57,11 @@ def _page(draft: str = "", error: str | None = None, status: int = 200) -> tuple
     try:
         turns, _found = _conversation(session.get(SENDER_KEY))
     except AssistantUnavailable:
-        turns, error = [], error or _("The assistant is not available right now. Please try again in a few minutes.")
+        turns, error = (
+            [],
+            error
+            or _("The assistant is not available right now. Please try again in a few minutes."),
+        )
         status = max(status, 503)
     html = render_template(
         "chat/chat.html", turns=turns, buttons=last_buttons(turns), draft=draft, error=error
@@ -98,7 +102,9 @@ def post_message() -> Response | tuple[str, int]:
     draft = request.form.get("message", "")
     if payload:
         if not _pressed_button(payload, session.get(SENDER_KEY)):
-            return _failure("", _("This choice is no longer available. Please write your answer."), 409)
+            return _failure(
+                "", _("This choice is no longer available. Please write your answer."), 409
+            )
         text = payload
     else:
         text = clean_message(draft)
@@ -106,7 +112,8 @@ def post_message() -> Response | tuple[str, int]:
             return _failure(draft, _("Please write a message."), 422)
         if len(text) > MAX_MESSAGE_CHARS:
             error = _(
-                "Your message is too long (%(count)d characters). Please write at most %(max)d characters.",
+                "Your message is too long (%(count)d characters). "
+                "Please write at most %(max)d characters.",
                 count=len(text),
                 max=MAX_MESSAGE_CHARS,
             )
@@ -114,21 +121,30 @@ def post_message() -> Response | tuple[str, int]:
         # Typed text always goes through understanding; only buttons send "/intent" payloads.
         text = text.lstrip("/") or text
     sender = session.get(SENDER_KEY)
+    is_new = not sender
     if not sender:
         sender = session[SENDER_KEY] = new_sender_id()
-        stats.count(ChatCountKind.CONVERSATION, g.lang)
     try:
         send(sender, text, g.lang)
         turns, found = _conversation(sender)
     except AssistantUnavailable:
         return _failure(
             draft,
-            _("The assistant is not available right now. Your message was not sent. Please try again in a few minutes."),
+            _(
+                "The assistant is not available right now. Your message was not sent. "
+                "Please try again in a few minutes."
+            ),
             503,
         )
+    if is_new:
+        stats.count(ChatCountKind.CONVERSATION, g.lang)
     _count_message(found)
     if _wants_json():
-        return jsonify(html=render_template("chat/_conversation.html", turns=turns, buttons=last_buttons(turns)))
+        return jsonify(
+            html=render_template(
+                "chat/_conversation.html", turns=turns, buttons=last_buttons(turns)
+            )
+        )
     return redirect(url_for("chat.chat", lang=g.lang, _anchor="latest"), code=303)
 
 

@@ -1,6 +1,7 @@
+"""Tests in the assistant's environment (Python 3.10, Rasa): bot/ is importable."""
+
 import sys
 from pathlib import Path
 
-# Rasa imports the project's custom components (bot/lotse_nlu) by module path, as `rasa run`
-# does from inside bot/.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bot"))
+BOT_DIR = Path(__file__).resolve().parents[2] / "bot"
+sys.path.insert(0, str(BOT_DIR))

@@ -72,22 +72,55 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         "RASA_TELEMETRY_ENABLED": "false",
     }
     for command in (["db", "upgrade"], ["content", "load"], ["demo-data"]):
-        subprocess.run([str(PORTAL_BIN / "lotse"), *command], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [str(PORTAL_BIN / "lotse"), *command], env=env, check=True, capture_output=True
+        )
     commands = {
         "portal": (
-            [str(PORTAL_BIN / "gunicorn"), "--bind", f"127.0.0.1:{ports['portal']}", "--workers", "2",
-             "--threads", "4", "portal:create_app()"],
-            ROOT, f"http://127.0.0.1:{ports['portal']}/healthz",
+            [
+                str(PORTAL_BIN / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{ports['portal']}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "portal:create_app()",
+            ],
+            ROOT,
+            f"http://127.0.0.1:{ports['portal']}/healthz",
         ),
         "actions": (
-            [str(BOT_BIN / "rasa"), "run", "actions", "--port", str(ports["actions"]), "--actions", "actions"],
-            ROOT / "bot", f"http://127.0.0.1:{ports['actions']}/health",
+            [
+                str(BOT_BIN / "rasa"),
+                "run",
+                "actions",
+                "--port",
+                str(ports["actions"]),
+                "--actions",
+                "actions",
+            ],
+            ROOT / "bot",
+            f"http://127.0.0.1:{ports['actions']}/health",
         ),
         "rasa": (
-            [str(BOT_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1", "--port",
-             str(ports["rasa"]), "--model", str(MODEL), "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml"],
-            ROOT / "bot", f"http://127.0.0.1:{ports['rasa']}/status",
+            [
+                str(BOT_BIN / "rasa"),
+                "run",
+                "--enable-api",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(ports["rasa"]),
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+            ROOT / "bot",
+            f"http://127.0.0.1:{ports['rasa']}/status",
         ),
     }
     processes = []
@@ -95,11 +128,15 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         for name, (command, cwd, _url) in commands.items():
             log = work / f"{name}.log"
             processes.append(
-                subprocess.Popen(command, cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+                subprocess.Popen(
+                    command, cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+                )
             )
-        for process, (name, (_command, _cwd, url)) in zip(processes, commands.items()):
+        for process, (name, (_command, _cwd, url)) in zip(processes, commands.items(), strict=True):
             wait_for(url, process, work / f"{name}.log")
-        yield System(f"http://127.0.0.1:{ports['portal']}", f"http://127.0.0.1:{ports['rasa']}", env, work)
+        yield System(
+            f"http://127.0.0.1:{ports['portal']}", f"http://127.0.0.1:{ports['rasa']}", env, work
+        )
     finally:
         for process in processes:
             process.terminate()
@@ -196,5 +233,7 @@ class Chat:
         assert response.status_code == 200, response.text[:500]
         self.page = self._parse(response.json()["html"])
         # The answers after the client's latest turn.
-        last_client = max((i for i, (who, _) in enumerate(self.page.turns) if who == "client"), default=-1)
-        return [text for who, text in self.page.turns[last_client + 1:] if who == "bot"]
+        last_client = max(
+            (i for i, (who, _) in enumerate(self.page.turns) if who == "client"), default=-1
+        )
+        return [text for who, text in self.page.turns[last_client + 1 :] if who == "bot"]

@@ -8,7 +8,7 @@ Expected texts come from the same catalogs the assistant uses (locales/*/bot.po)
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import httpx
 import pytest
@@ -55,14 +55,16 @@ MESSAGES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> Translations:
     return Translations.load(str(ROOT / "locales"), [lang], domain="bot")
 
 
 def text(lang: str, msgid: str, **values: object) -> str:
     """The catalog text whose English source is, or starts with, msgid."""
-    sources = [key for key in catalog("de")._catalog if isinstance(key, str) and key.startswith(msgid)]
+    sources = [
+        key for key in catalog("de")._catalog if isinstance(key, str) and key.startswith(msgid)
+    ]
     assert sources, f"no text starting with {msgid!r} in the bot catalog"
     source = msgid if msgid in sources else sources[0]
     translated = source if lang == "en" else catalog(lang).gettext(source)
@@ -74,7 +76,9 @@ def joined(answers: list[str]) -> str:
 
 
 def topic_title(system: System, slug: str, lang: str) -> str:
-    return str(httpx.get(f"{system.portal}/api/v1/topics/{slug}", params={"lang": lang}).json()["title"])
+    return str(
+        httpx.get(f"{system.portal}/api/v1/topics/{slug}", params={"lang": lang}).json()["title"]
+    )
 
 
 def book_through_the_form(chat: Chat, lang: str, max_steps: int = 14) -> str:
@@ -119,7 +123,10 @@ def test_emergency_in_the_middle_of_a_booking(system: System, lang: str) -> None
     for number in EMERGENCY_NUMBERS:
         assert number in answers, (number, answers)
     assert set(EMERGENCY_LINKS) <= set(chat.page.links)
-    assert text(lang, "I am still here. When you are safe, we can continue where we stopped.") in answers
+    assert (
+        text(lang, "I am still here. When you are safe, we can continue where we stopped.")
+        in answers
+    )
     # The booking goes on where it stopped: the same question with the same buttons.
     assert [title for title, _ in chat.page.buttons] == question_before
 
@@ -190,7 +197,9 @@ def test_empty_or_huge_messages_get_a_translated_error_and_keep_the_text(
     "message",
     ["😀😀😀", "\u202eمرحبا\u202c\x00\x07", "سلام"],
 )
-def test_odd_input_gets_an_answer_in_the_conversation_language(system: System, message: str) -> None:
+def test_odd_input_gets_an_answer_in_the_conversation_language(
+    system: System, message: str
+) -> None:
     chat = Chat(system.portal, "de")
     chat.say("Hallo")
     answers = chat.say(message)
