@@ -9,6 +9,9 @@ SHELL := /bin/bash
 PY311 ?= $(shell PYENV_VERSION=3.11.7 pyenv which python3.11 2>/dev/null || command -v python3.11)
 PY310 ?= $(shell PYENV_VERSION=3.10.13 pyenv which python3.10 2>/dev/null || command -v python3.10)
 PORT ?= 5000
+# The action server calls the portal's JSON API on its own process: chat requests wait for
+# Rasa, Rasa waits for the actions, and the actions must never wait for those same workers.
+API_PORT ?= 5001
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 
@@ -32,7 +35,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Where the three processes find each other (all on the loopback interface).
 export LOTSE_RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
 export LOTSE_ACTIONS_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
-export LOTSE_PORTAL_URL ?= http://127.0.0.1:$(PORT)
+export LOTSE_PORTAL_URL ?= http://127.0.0.1:$(API_PORT)
 export LOTSE_CHAT_TRACKER_DB ?= $(CURDIR)/instance/rasa-tracker.db
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -102,7 +105,7 @@ run: db $(BOT_MODEL_STAMP)
 	@echo "  Book (demo data):  http://localhost:$(PORT)/de/book"
 	@echo "  Staff sign-in:     http://localhost:$(PORT)/staff/login  (demo accounts: instance/demo-credentials.txt)"
 	@echo ""
-	PORT=$(PORT) RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) LOTSE_INSECURE_COOKIES=1 \
+	PORT=$(PORT) API_PORT=$(API_PORT) RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) LOTSE_INSECURE_COOKIES=1 \
 		LOTSE_PUBLIC_URL=http://localhost:$(PORT) $(PORTAL_VENV)/bin/honcho start -f Procfile
 
 portal: db
@@ -110,8 +113,8 @@ portal: db
 		$(PORTAL_VENV)/bin/honcho start -f Procfile portal jobs
 
 bot: $(BOT_MODEL_STAMP)
-	PORT=$(PORT) RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) \
-		$(PORTAL_VENV)/bin/honcho start -f Procfile rasa actions
+	PORT=$(PORT) API_PORT=$(API_PORT) RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) \
+		$(PORTAL_VENV)/bin/honcho start -f Procfile api rasa actions
 
 # --- quality -------------------------------------------------------------------------------
 
