@@ -62,9 +62,7 @@ import collections
 import datetime as dt
 import json
 import logging
-import platform
 import random
-import re
 import shutil
 import statistics
 import tempfile
@@ -74,6 +72,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from machine import machine  # bench/machine.py: this script runs with bench/ on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bot"
@@ -117,28 +116,13 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def machine() -> dict[str, Any]:
-    cpu = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
-        cpu = match.group(1).strip() if match else ""
-    mem_kb = 0
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        match = re.search(r"MemTotal:\s*(\d+)", meminfo.read_text())
-        mem_kb = int(match.group(1)) if match else 0
+def machine_with_versions() -> dict[str, Any]:
     import rasa
     import sklearn
     import tensorflow as tf
 
     return {
-        "host": platform.node(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(),
-        "os": platform.platform(),
+        **machine(),
         "rasa": rasa.__version__,
         "tensorflow": tf.__version__,
         "scikit_learn": sklearn.__version__,
@@ -647,7 +631,7 @@ def main() -> None:
     report: dict[str, Any] = {
         "date": DATE,
         "started": started.isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine_with_versions(),
         "command": COMMAND
         + (f" --diet-epochs {args.diet_epochs}" if args.diet_epochs != DIET_EPOCHS else ""),
         "argv": sys.argv[1:],

@@ -31,6 +31,8 @@ from pathlib import Path
 
 from portal.constants import LANGUAGES
 
+from .machine import machine
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BUDGET_BYTES = 30 * 1024
@@ -51,27 +53,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def machine() -> dict[str, object]:
-    cpu = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        match = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
-        cpu = match.group(1) if match else ""
-    mem_kb = 0
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        match = re.search(r"MemTotal:\s*(\d+)", meminfo.read_text())
-        mem_kb = int(match.group(1)) if match else 0
-    return {
-        "host": platform.node(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(),
-        "os": platform.platform(),
-    }
 
 
 def start_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:

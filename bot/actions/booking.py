@@ -320,6 +320,18 @@ def consent_text(text: dict[str, Any]) -> str:
     return f"{text['title']}\n\n{body}"
 
 
+def ask_consent(reply: Reply, text: dict[str, Any]) -> None:
+    """The consent text, then its label with "I agree" (bound to this version) and "I do not"."""
+    reply.send(consent_text(text))
+    reply.send(
+        text["label"],
+        [
+            reply.button(N_("I agree"), choice_payload(f"agree:{text['version']}")),
+            reply.button(N_("I do not agree"), choice_payload("disagree")),
+        ],
+    )
+
+
 async def current_consent(lang: str, purpose: str) -> dict[str, Any]:
     texts = (await portal_api.get("/consent-texts", lang)).get("texts", [])
     return next(t for t in texts if t["purpose"] == purpose)
@@ -335,14 +347,7 @@ class ActionAskBookingConsent(LotseAction):
         except (portal_api.PortalUnavailable, LookupError, StopIteration):
             reply.say(UNAVAILABLE)
             return []
-        reply.send(consent_text(text))
-        reply.send(
-            text["label"],
-            [
-                reply.button(N_("I agree"), choice_payload(f"agree:{text['version']}")),
-                reply.button(N_("I do not agree"), choice_payload("disagree")),
-            ],
-        )
+        ask_consent(reply, text)
         return []
 
 

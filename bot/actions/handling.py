@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.types import DomainDict
 
 from . import portal_api
-from .booking import SHARE_SUMMARY, SPECIAL_CATEGORIES, consent_text, current_consent, slot_label
+from .booking import SHARE_SUMMARY, SPECIAL_CATEGORIES, ask_consent, current_consent, slot_label
 from .common import (
     OFFER_SLOT,
     LotseAction,
@@ -87,15 +87,7 @@ class ActionHandleChoice(LotseAction):
         return [SlotSet(OFFER_SLOT, None)]
 
     async def _ask_consent(self, reply: Reply, purpose: str, offer: str) -> list[EventType]:
-        text = await current_consent(reply.lang, purpose)
-        reply.send(consent_text(text))
-        reply.send(
-            text["label"],
-            [
-                reply.button(N_("I agree"), choice_payload(f"agree:{text['version']}")),
-                reply.button(N_("I do not agree"), choice_payload("disagree")),
-            ],
-        )
+        ask_consent(reply, await current_consent(reply.lang, purpose))
         return [SlotSet(OFFER_SLOT, offer)]
 
     async def _consent_answer(
