@@ -89,6 +89,22 @@ def build_config(instance_path: Path) -> dict[str, object]:
         "CHAT_TRACKER_DB": os.environ.get(
             "LOTSE_CHAT_TRACKER_DB", str(instance_path / "rasa-tracker.db")
         ),
+        # Staff workspace (issue 6).
+        # "1": a content revision must be published by someone other than its author.
+        "FOUR_EYES": os.environ.get("LOTSE_FOUR_EYES", "") == "1",
+        # Offices whose details were not confirmed for this many months are listed for review.
+        "STALE_AFTER_MONTHS": _int("LOTSE_STALE_AFTER_MONTHS", 6),
+        # Figures below this count are shown as "<N" (small groups could identify a person).
+        "FIGURES_MIN_COUNT": _int("LOTSE_FIGURES_MIN_COUNT", 5),
+        # Roles that must use two-factor authentication (comma separated).
+        "TWO_FACTOR_ROLES": tuple(
+            role.strip()
+            for role in os.environ.get("LOTSE_2FA_ROLES", "admin,counsellor,lead").split(",")
+            if role.strip()
+        ),
+        # Failed sign-ins in a row before an account is locked, and for how long.
+        "LOGIN_LOCK_AFTER": _int("LOTSE_LOGIN_LOCK_AFTER", 5),
+        "LOGIN_LOCK_MINUTES": _int("LOTSE_LOGIN_LOCK_MINUTES", 30),
         "SECRET_KEY": _secret(instance_path, "LOTSE_SECRET_KEY", "secret_key"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -47,6 +47,50 @@ class Role(StrEnum):
     ADMIN = "admin"
     EDITOR = "editor"
     COUNSELLOR = "counsellor"
+    LEAD = "lead"  # head of a counselling service: the figures for the annual report
+
+
+class WorkflowState(StrEnum):
+    """Where a content revision stands. Only a published revision is ever shown to clients."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+
+
+# Allowed moves between workflow states (a reviewer can send a revision back to draft).
+WORKFLOW_TRANSITIONS: dict[WorkflowState, frozenset[WorkflowState]] = {
+    WorkflowState.DRAFT: frozenset({WorkflowState.IN_REVIEW, WorkflowState.PUBLISHED}),
+    WorkflowState.IN_REVIEW: frozenset({WorkflowState.DRAFT, WorkflowState.PUBLISHED}),
+    WorkflowState.PUBLISHED: frozenset(),
+}
+
+
+class RecordType(StrEnum):
+    """Kinds of editable records; a revision names its record by type and key (slug based)."""
+
+    TOPIC_TRANSLATION = "topic_translation"  # key "<topic slug>:<lang>"
+    SERVICE = "service"  # key: service slug
+    OFFICE = "office"  # key: office slug
+    CONSENT_TEXT = "consent_text"  # key "<purpose>:<lang>"
+
+
+class RevisionOrigin(StrEnum):
+    BASELINE = "baseline"  # the record as it was before its first edit in Lotse
+    EDITOR = "editor"  # written by a person
+    MACHINE = "machine"  # a machine-translation draft; always needs a person's review
+    RESTORE = "restore"  # a copy of an older revision
+
+
+class JobKind(StrEnum):
+    MACHINE_TRANSLATION = "machine_translation"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class ResidenceStatus(StrEnum):
@@ -210,6 +254,29 @@ class AuditAction(StrEnum):
     INTAKE_VIEWED = "intake.viewed"
     INTAKE_MARKED_IMPORTED = "intake.marked_imported"
     HANDOVER_RETRIED = "handover.retried"
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+    ACCOUNT_LOCKED = "auth.locked"
+    ACCOUNT_UNLOCKED = "auth.unlocked"
+    TOTP_ENROLLED = "auth.totp_enrolled"
+    TOTP_RESET = "auth.totp_reset"
+    RECOVERY_CODE_USED = "auth.recovery_code_used"
+    PASSWORD_RESET = "auth.password_reset"
+    PASSWORD_CHANGED = "auth.password_changed"
+    USER_CREATED = "user.created"
+    USER_CHANGED = "user.changed"
+    CONTENT_SAVED = "content.saved"
+    CONTENT_SUBMITTED = "content.submitted"
+    CONTENT_RETURNED = "content.returned"
+    CONTENT_PUBLISHED = "content.published"
+    CONTENT_RESTORED = "content.restored"
+    CONTENT_CONFIRMED = "content.confirmed"
+    MACHINE_DRAFT_REQUESTED = "content.machine_draft"
+    CONTENT_EXPORTED = "content.exported"
+    FIGURES_VIEWED = "figures.viewed"
+    FIGURES_EXPORTED = "figures.exported"
+    AUDIT_VIEWED = "audit.viewed"
 
 
 class Urgency(StrEnum):

@@ -39,6 +39,7 @@ from .constants import (
     AppointmentStatus,
     HandoverStatus,
     IntakeStatus,
+    JobStatus,
     MessageStatus,
     TranslationStatus,
 )
@@ -223,6 +224,8 @@ class Office(db.Model):  # type: ignore[name-defined]
     accessibility_note: Mapped[Translated | None] = mapped_column(JSON, nullable=True)
     appointment_only: Mapped[bool] = mapped_column(Boolean, default=False)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When an editor last confirmed address, hours and languages with the office; NULL: never.
+    confirmed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
     service: Mapped[Service] = relationship(back_populates="offices")
     area: Mapped[SocialArea | None] = relationship()
@@ -277,6 +280,18 @@ class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined]
     )
     # Languages the counsellor can counsel in (ISO 639-1), for offering matching slots first.
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Two-factor authentication (TOTP, RFC 6238): the shared secret, encrypted at rest; set
+    # at enrolment, confirmed (totp_enabled_at) once the person typed a valid code.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedJSON, nullable=True)
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The last time step a code was accepted for, so a code cannot be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # argon2 hashes of the unused one-time recovery codes.
+    recovery_code_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set by an admin's password reset: the person must choose a new password after sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     offices: Mapped[list[Office]] = relationship(
         secondary="counsellor_office", back_populates="counsellors", order_by="Office.position"
@@ -607,7 +622,7 @@ class HandoverDelivery(db.Model):  # type: ignore[name-defined]
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined]
-    """Who did what to which record, and when (no content)."""
+    """Who did what to which record, and when (no content, no personal data of clients)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -616,7 +631,9 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     )
     action: Mapped[str] = mapped_column(String(40))
     subject_type: Mapped[str] = mapped_column(String(40))
-    subject_id: Mapped[int] = mapped_column(Integer)
+    subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # A short reference such as "health:ar rev 4" or a period; never content.
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     actor: Mapped[StaffUser | None] = relationship()
 
@@ -631,4 +648,87 @@ class ChatCount(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(8))
     intent: Mapped[str] = mapped_column(String(64), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ContentRevision(db.Model):  # type: ignore[name-defined]
+    """One saved version of an editable record (a topic translation, service, office or
+    consent text): the editable fields as JSON, who wrote it and where it stands.
+
+    The live records hold what clients see; a revision changes them only when it is
+    published. ``number`` counts up per record; the unique constraint makes two editors
+    who saved from the same version collide instead of overwriting each other.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("record_type", "record_key", "number"),
+        Index("ix_content_revision_record", "record_type", "record_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_key: Mapped[str] = mapped_column(String(140))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # A German edit marked minor (a typo) leaves the translations up to date.
+    minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    restored_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    author: Mapped[StaffUser | None] = relationship(foreign_keys=[author_id])
+    submitted_by: Mapped[StaffUser | None] = relationship(foreign_keys=[submitted_by_id])
+    published_by: Mapped[StaffUser | None] = relationship(foreign_keys=[published_by_id])
+
+
+class BackgroundJob(db.Model):  # type: ignore[name-defined]
+    """Work done by the jobs process with visible progress (e.g. a machine-translation draft).
+
+    ``params`` holds references only (topic slug, languages), never texts.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED, index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    # What the job produced, e.g. {"revision_id": 12}.
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # A message for the editor (e.g. which language package to install); no content.
+    error: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    created_by: Mapped[StaffUser | None] = relationship()
+
+
+class TopicCount(db.Model):  # type: ignore[name-defined]
+    """How many appointments were booked per day, office and topic, for the annual report.
+
+    An appointment's own topics are encrypted and erased with its other details; this count
+    holds no link to any appointment or person, so it survives the purge.
+    """
+
+    __table_args__ = (UniqueConstraint("day", "office_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer, default=0)
