@@ -54,11 +54,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from . import templating
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .booking import bp as booking_bp
     from .chat import bp as chat_bp
     from .counsellor import bp as counsellor_bp
+    from .editor import bp as editor_bp
+    from .figures import bp as figures_bp
     from .intake import bp as intake_bp
     from .public import bp as public_bp
     from .public import root_bp
@@ -72,5 +75,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(counsellor_bp)
+    app.register_blueprint(editor_bp)
+    app.register_blueprint(figures_bp)
+    app.register_blueprint(admin_bp)
     csrf.exempt(api_bp)
     return app

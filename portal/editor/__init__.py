@@ -1,0 +1,14 @@
+"""The editors' workspace: topics and translations, the service directory, consent texts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+
+from ..i18n import preferred_language
+
+bp = Blueprint("editor", __name__, url_prefix="/staff/editor")
+
+
+@bp.before_request
+def staff_language() -> None:
+    g.lang = preferred_language(request)
