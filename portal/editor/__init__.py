@@ -12,3 +12,6 @@ bp = Blueprint("editor", __name__, url_prefix="/staff/editor")
 @bp.before_request
 def staff_language() -> None:
     g.lang = preferred_language(request)
+
+
+from . import topic_records  # noqa: E402,F401  (registers the record adapters)
