@@ -8,7 +8,7 @@ are deleted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -162,6 +162,7 @@ def _load_offices(
             dict(item.accessibility_note) if item.accessibility_note else None
         )
         office.appointment_only, office.demo = item.appointment_only, item.demo
+        office.confirmed_on = item.confirmed
         office.opening_hours = _opening_hours(item.opening_hours)
         db.session.add(office)
     _remove_missing(existing, (item.slug for item in content.offices))
@@ -196,7 +197,14 @@ def _load_topics(content: Content, services: dict[str, models.Service]) -> int:
 
 def _load_consent_texts(content: Content) -> None:
     """Add new versions and mark which one is current; never change or drop old ones,
-    since consent records point to the exact words a client agreed to."""
+    since consent records point to the exact words a client agreed to.
+
+    Versions are hashes of the words (``reader.consent_version``). In a database loaded
+    while versions were hashes of the raw files, the first load after that change adds
+    every text once more under its new version and marks the old row as not current:
+    existing consent records keep pointing at the old rows (same words), and a client
+    holding an old version number is asked to fetch the text again before booking.
+    Nothing was deployed with the old versions, so no client meets this."""
     existing = {
         (text.purpose, text.lang, text.version): text
         for text in db.session.scalars(select(models.ConsentText))
@@ -240,22 +248,32 @@ def _search_entries(content: Content) -> Iterable[models.SearchEntry]:
     for office in content.offices:
         cities.setdefault(office.service, []).append(office.city)
     for service in content.services:
-        for lang in LANGUAGES:
-            parts = [
-                service.name[lang],
-                service.short[lang],
-                service.description[lang],
-                service.target_group[lang],
-                *cities.get(service.slug, []),
-            ]
-            yield models.SearchEntry(
-                kind=SearchKind.SERVICE,
-                slug=service.slug,
-                lang=lang,
-                title=service.name[lang],
-                title_normalized=normalize(service.name[lang]),
-                text_normalized=normalize(" ".join(parts)),
-            )
+        yield from service_search_entries(
+            service.slug,
+            (service.name, service.short, service.description, service.target_group),
+            cities.get(service.slug, []),
+        )
+
+
+def service_search_entries(
+    slug: str, texts: tuple[Mapping[str, str], ...], cities: Iterable[str]
+) -> list[models.SearchEntry]:
+    """One entry per language for a service: ``texts`` are its name, short text, description
+    and target group ({lang: text}); the cities of its offices are searchable too. Used by
+    ``content load`` and when an editor publishes a service or office."""
+    name = texts[0]
+    city_list = list(cities)
+    return [
+        models.SearchEntry(
+            kind=SearchKind.SERVICE,
+            slug=slug,
+            lang=lang,
+            title=name[lang],
+            title_normalized=normalize(name[lang]),
+            text_normalized=normalize(" ".join([*(text[lang] for text in texts), *city_list])),
+        )
+        for lang in LANGUAGES
+    ]
 
 
 def _check_booked_records_kept(content: Content, root: Path) -> None:

@@ -7,6 +7,7 @@ can fix it without reading a stack trace.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,24 @@ class ConsentFile:
     lang: str
     front: schema.ConsentFrontMatter
     body: str
-    version: str  # content hash: any edit is a new version
+    version: str  # content hash: any edit of the words is a new version
+
+
+def consent_version(title: str, label: str, body: str) -> str:
+    """The version of a consent text: a hash of the words a client sees, not of the file.
+
+    Quoting, line wrapping or comments in the front matter and blank lines around the body
+    do not change it, so ``content export`` followed by ``content load`` keeps every
+    version and nobody is asked to agree again to the same words. (Until issue 6 the
+    version hashed the raw file; see ``_load_consent_texts`` for what that means for a
+    database loaded before.)
+    """
+    canonical = json.dumps(
+        [title, label, body.replace("\r\n", "\n").strip()],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -198,11 +216,10 @@ class _Reader:
                 if not path.exists():
                     self.problem(path, None, f"missing the {lang} consent text for {purpose}")
                     continue
-                raw = path.read_bytes()
-                text = raw.decode("utf-8").replace("\r\n", "\n")
+                text = path.read_bytes().decode("utf-8").replace("\r\n", "\n")
                 front, body = self.split_front_matter(path, text, schema.ConsentFrontMatter)
                 if front is not None and body:
-                    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+                    version = consent_version(front.title, front.label, body)
                     found.append(ConsentFile(purpose, lang, front, body, version))
         return found
 

@@ -205,6 +205,9 @@ class Office(Strict):
     accessibility_note: Translated | None = None
     appointment_only: bool = False
     demo: bool = False
+    # The day a person last confirmed the facts above with the office; unconfirmed offices,
+    # and offices not confirmed for LOTSE_STALE_AFTER_MONTHS, are listed for review.
+    confirmed: dt.date | None = None
     opening_hours: list[OpeningRange] = Field(default_factory=list)
 
     @field_validator("languages")
