@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
 from . import demo
-from .constants import Role
+from .constants import AuditAction, Role
 from .content import ContentError, load_content, read_content
 from .extensions import db
 from .models import StaffUser
@@ -75,6 +75,47 @@ def content_load(path: str | None) -> None:
     )
 
 
+@content.command("export")
+@click.option(
+    "--path",
+    type=click.Path(file_okay=False),
+    help="folder to write (default: content/, which is overwritten)",
+)
+def content_export(path: str | None) -> None:
+    """Write the database's content back to content files that `content load` reads.
+
+    Files are overwritten: load or commit edits made in the files first.
+    """
+    from .content.exporter import ExportRefused, export_content
+
+    content_dir = Path(current_app.config["CONTENT_DIR"])
+    root = _content_dir(path)
+    try:
+        result = export_content(root, content_dir=content_dir)
+    except ExportRefused as refusal:
+        raise click.ClickException(f"{refusal}; nothing was written") from None
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException("content not exported; no file was changed") from None
+    from . import audit
+
+    audit.record(
+        AuditAction.CONTENT_EXPORTED,
+        "content",
+        detail=f"command line: {len(result.written)} files written",
+    )
+    db.session.commit()
+    for written in result.written:
+        click.echo(f"wrote {written}")
+    for removed in result.removed:
+        click.echo(f"removed {removed}")
+    click.echo(
+        f"exported to {root}: {len(result.written)} files written, "
+        f"{len(result.unchanged)} unchanged, {len(result.removed)} removed"
+    )
+
+
 def create_user(email: str, name: str, role: Role, password: str, demo: bool = False) -> StaffUser:
     from .auth import hash_password
 
@@ -113,9 +154,57 @@ def user_create(email: str, name: str, role: str, password: str) -> None:
     click.echo(f"created {role} account {email}")
 
 
+def _account(email: str) -> StaffUser:
+    found = db.session.scalar(
+        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
+    )
+    if found is None:
+        raise click.ClickException(f"no account for {email}")
+    return found
+
+
+@user.command("reset-password")
+@click.argument("email")
+@click.option("--reset-2fa", is_flag=True, help="also forget the second factor (a lost phone)")
+def user_reset_password(email: str, reset_2fa: bool) -> None:
+    """Print a one-time password (the person must choose a new one) and unlock the account."""
+    from . import audit
+    from .auth.credentials import hash_password, temporary_password
+    from .auth.signin import STAFF_USER, unlock
+    from .auth.totp import reset_two_factor
+
+    account = _account(email)
+    password = temporary_password()
+    account.password_hash = hash_password(password)
+    account.must_change_password = True
+    unlock(account)
+    audit.record(AuditAction.PASSWORD_RESET, STAFF_USER, account.id, "command line")
+    if reset_2fa:
+        reset_two_factor(account)
+        audit.record(AuditAction.TOTP_RESET, STAFF_USER, account.id, "command line")
+    db.session.commit()
+    click.echo(f"one-time password for {account.email}: {password}")
+    click.echo("it must be changed at the next sign-in")
+
+
+@user.command("unlock")
+@click.argument("email")
+def user_unlock(email: str) -> None:
+    """Unlock an account locked after failed sign-ins."""
+    from . import audit
+    from .auth.signin import STAFF_USER, unlock
+
+    account = _account(email)
+    unlock(account)
+    audit.record(AuditAction.ACCOUNT_UNLOCKED, STAFF_USER, account.id, "command line")
+    db.session.commit()
+    click.echo(f"unlocked {account.email}")
+
+
 DEMO_USERS = (
     ("demo-admin@lotse.invalid", "Demo Admin", Role.ADMIN),
     ("demo-editor@lotse.invalid", "Demo Redaktion", Role.EDITOR),
+    ("demo-lead@lotse.invalid", "Demo Leitung", Role.LEAD),
     *((email, name, Role.COUNSELLOR) for email, name, _langs, _offices in demo.COUNSELLORS),
 )
 
@@ -148,14 +237,15 @@ def demo_data() -> None:
 
 @main.group()
 def jobs() -> None:
-    """Background work: sending queued messages, erasing expired data."""
+    """Background work: sending queued messages, erasing expired data, machine drafts."""
 
 
 @jobs.command("run")
 @click.option("--loop", is_flag=True, help="keep running (for the process manager)")
 @click.option("--interval", default=60, show_default=True, help="seconds between runs with --loop")
 def jobs_run(loop: bool, interval: int) -> None:
-    """Send due notifications, hand over summaries, erase data whose purpose has ended."""
+    """Send due notifications, hand over summaries, erase data whose purpose has ended,
+    make requested machine-translation drafts (with --loop: checked every few seconds)."""
     from .handover import outbox
     from .intake.service import prepare_submitted
     from .notifications.delivery import deliver_due
@@ -172,10 +262,31 @@ def jobs_run(loop: bool, interval: int) -> None:
             f"{sent.waiting_for_configuration} waiting for LOTSE_SMTP_HOST"
         )
         _purge()
+        _run_machine_drafts()
         if not loop:
             return
         db.session.remove()
-        time.sleep(interval)
+        _wait_running_machine_drafts(interval)
+
+
+# An editor watches the progress page of a machine draft: check for new ones this often
+# between the main runs instead of letting them wait up to a whole interval.
+MACHINE_DRAFT_POLL_SECONDS = 3
+
+
+def _run_machine_drafts() -> None:
+    from .editor.machine_drafts import run_queued_jobs
+
+    if ran := run_queued_jobs():
+        click.echo(f"machine-translation drafts: {ran} made or failed (see the editor pages)")
+
+
+def _wait_running_machine_drafts(seconds: int) -> None:
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(MACHINE_DRAFT_POLL_SECONDS, left))
+        _run_machine_drafts()
+        db.session.remove()
 
 
 def _purge() -> None:

@@ -12,3 +12,6 @@ bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 @bp.before_request
 def staff_language() -> None:
     g.lang = preferred_language(request)
+
+
+from . import audit_log, users  # noqa: E402,F401  (registers the routes)

@@ -1,41 +1,42 @@
-"""Staff sign-in: argon2 password hashes, CSRF-protected forms, rate-limited attempts."""
+"""Staff sign-in: argon2 password hashes, CSRF-protected forms, rate-limited attempts, a second
+factor (TOTP) where the role requires it, and accounts locked after repeated failures."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from .. import audit
+from ..constants import AuditAction
 from ..extensions import db, limiter, login_manager
 from ..i18n import preferred_language
-from ..models import StaffUser, utcnow
+from ..models import StaffUser
+from .credentials import hash_password, password_hasher, verify_password
+from .signin import (
+    STAFF_USER,
+    FailureReason,
+    PendingStep,
+    clear_pending,
+    finish_sign_in,
+    is_locked,
+    locked_message,
+    record_failure,
+    start_pending,
+)
+from .totp import has_two_factor, requires_two_factor
+
+__all__ = ["bp", "hash_password", "verify_password"]
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
-password_hasher = PasswordHasher()
-# Verified when the e-mail is unknown, so both cases take the same time.
-_DUMMY_HASH = password_hasher.hash("not a real password")
-
-
-def hash_password(password: str) -> str:
-    return password_hasher.hash(password)
-
-
-def verify_password(user: StaffUser | None, password: str) -> bool:
-    try:
-        password_hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    return user is not None
+# The same limit guards each step of a sign-in (password, code, enrolment).
+SIGN_IN_RATE_LIMIT = "10/minute;50/hour"
 
 
 @login_manager.user_loader
@@ -57,28 +58,66 @@ def staff_language() -> None:
     g.lang = preferred_language(request)
 
 
+def _find_account(email: str) -> StaffUser | None:
+    normalised = email.strip().lower()
+    return db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == normalised))
+
+
+def _after_password(user: StaffUser) -> Response:
+    """The password was right: ask for the second factor, set one up, or sign in."""
+    if has_two_factor(user):
+        start_pending(user, PendingStep.CODE)
+        db.session.commit()
+        return redirect(url_for("auth.login_code"))
+    if requires_two_factor(user):
+        start_pending(user, PendingStep.ENROL)
+        db.session.commit()
+        return redirect(url_for("auth.login_enrol"))
+    finish_sign_in(user)
+    return redirect(url_for("auth.home"))
+
+
+def _failure_reason(user: StaffUser | None, password_ok: bool) -> FailureReason:
+    if user is None:
+        return FailureReason.UNKNOWN_ACCOUNT
+    return FailureReason.INACTIVE if password_ok else FailureReason.PASSWORD
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute;50/hour", methods=["POST"])
+@limiter.limit(SIGN_IN_RATE_LIMIT, methods=["POST"])
 def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
-        if verify_password(user, form.password.data) and user is not None and user.active:
+        clear_pending()
+        user = _find_account(form.email.data)
+        # Always verified, so unknown e-mails take as long as known ones.
+        password_ok = verify_password(user, form.password.data)
+        if user is not None and is_locked(user):
+            record_failure(user, FailureReason.LOCKED)
+            db.session.commit()
+            flash(locked_message(), "error")
+        elif user is not None and password_ok and user.active:
             if password_hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
-            user.last_login_at = utcnow()
+            return _after_password(user)
+        else:
+            locked = record_failure(user, _failure_reason(user, password_ok))
             db.session.commit()
-            login_user(user, duration=dt.timedelta(hours=8))
-            return redirect(url_for("auth.home"))
-        flash(_("E-mail address or password is wrong."), "error")
+            flash(
+                locked_message() if locked else _("E-mail address or password is wrong."), "error"
+            )
     return render_template("staff/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    audit.record(AuditAction.LOGOUT, STAFF_USER, current_user.id)
+    db.session.commit()
     logout_user()
+    clear_pending()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -87,3 +126,6 @@ def logout() -> Response:
 @login_required
 def home() -> str:
     return render_template("staff/home.html", user=current_user)
+
+
+from . import account, two_factor  # noqa: E402,F401  (registers the routes)

@@ -102,6 +102,7 @@ def test_counsellor_reads_the_german_summary(phone, served) -> None:  # type: ig
 
     from .booking_support import PASSWORD
     from .intake_support import FULL_ANSWERS, Booked, agree, answer_and_submit
+    from .staff_support import enrol_totp, unused_code
 
     url, app = served
     with app.app_context():
@@ -111,9 +112,12 @@ def test_counsellor_reads_the_german_summary(phone, served) -> None:  # type: ig
         answers = {**FULL_ANSWERS, "vulnerability": {"indicators": ["pregnancy"]}}
         answer_and_submit(booking, answers)
         service.prepare_submitted()
+    enrol_totp(app, "ar@example.org")
     phone.goto(f"{url}/staff/login")
     phone.fill("#email", "ar@example.org")
     phone.fill("#password", PASSWORD)
+    phone.locator("main form button[type=submit]").click()
+    phone.fill("#code", unused_code(app, "ar@example.org"))
     phone.locator("main form button[type=submit]").click()
     phone.goto(f"{url}/staff/intake")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import Appointment, AvailabilityRule, OutboundMessage
 
 from .booking_support import PASSWORD, add_counsellor, book_first_slot
+from .staff_support import sign_in as staff_sign_in
 
 
 def csrf(text: str) -> str:
@@ -22,11 +23,7 @@ def csrf(text: str) -> str:
 
 
 def sign_in(client: FlaskClient, email: str) -> None:
-    token = csrf(client.get("/staff/login").get_data(as_text=True))
-    response = client.post(
-        "/staff/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
-    )
-    assert response.status_code == 302, "sign-in failed"
+    staff_sign_in(client, email, PASSWORD)
 
 
 @pytest.fixture
