@@ -14,4 +14,15 @@ def staff_language() -> None:
     g.lang = preferred_language(request)
 
 
-from . import topic_records  # noqa: E402,F401  (registers the record adapters)
+# Importing the modules registers the record adapters (topic_records, directory_records)
+# and the views.
+from . import (  # noqa: E402,F401
+    consents,
+    directory,
+    directory_records,
+    machine_drafts,
+    revision_views,
+    topic_records,
+    topics,
+    views_common,
+)

@@ -321,4 +321,30 @@ def _diff_field(name: str, old: str, new: str) -> FieldDiff:
             pieces.append(Piece("removed", "".join(old_tokens[a1:a2])))
         if b2 > b1:
             pieces.append(Piece("added", "".join(new_tokens[b1:b2])))
-    return FieldDiff(name, True, pieces)
+    return FieldDiff(name, True, _merge_changes(pieces))
+
+
+def _merge_changes(pieces: list[Piece]) -> list[Piece]:
+    """Join changes separated only by white space: "<del>Ein neuer Titel</del><ins>Ganz
+    anders</ins>" reads better than words alternating with their replacements."""
+    merged: list[Piece] = []
+    removed = added = ""
+    for index, piece in enumerate(pieces):
+        following = pieces[index + 1] if index + 1 < len(pieces) else None
+        if piece.kind != "same":
+            removed += piece.text if piece.kind == "removed" else ""
+            added += piece.text if piece.kind == "added" else ""
+            continue
+        if (removed or added) and not piece.text.strip() and following is not None:
+            removed, added = removed + piece.text, added + piece.text  # inside a change run
+            continue
+        merged.extend(_change_pieces(removed, added))
+        removed = added = ""
+        merged.append(piece)
+    merged.extend(_change_pieces(removed, added))
+    return merged
+
+
+def _change_pieces(removed: str, added: str) -> list[Piece]:
+    pieces = [Piece("removed", removed)] if removed.strip() else []
+    return pieces + ([Piece("added", added)] if added.strip() else [])

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from ..constants import (
     LANGUAGES,
+    NATIVE_NAMES,
     SOURCE_LANGUAGE,
     RecordType,
     RevisionOrigin,
@@ -134,6 +137,29 @@ def subject_id(key: str) -> int | None:
     return translation.id if translation else (topic.id if topic else None)
 
 
+LABELS = {
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "body_md": _l("Text (Markdown)"),
+    "keywords": _l("Keywords"),
+    "sources": _l("Official sources"),
+    "last_reviewed": _l("Last reviewed"),
+}
+
+
+def display_name(key: str) -> str:
+    """E.g. "Asylverfahren – العربية": the German title names the topic in every language."""
+    slug, lang = split_key(key)
+    topic = topic_by_slug(slug)
+    source = topic.translation(SOURCE_LANGUAGE) if topic else None
+    return f"{source.title if source else slug} – {NATIVE_NAMES.get(lang, lang)}"
+
+
+def edit_url(key: str) -> str:
+    slug, lang = split_key(key)
+    return url_for("editor.topic_edit", slug=slug, lang=lang)
+
+
 revisions.register(
     revisions.RecordAdapter(
         record_type=RecordType.TOPIC_TRANSLATION,
@@ -141,6 +167,9 @@ revisions.register(
         snapshot=snapshot,
         publish=publish,
         subject_id=subject_id,
+        labels=LABELS,
+        display_name=display_name,
+        edit_url=edit_url,
     )
 )
 
