@@ -127,6 +127,8 @@ def book_appointments() -> int:
                 consent_text=current_text(ConsentPurpose.ARRANGE_APPOINTMENT, language),
                 origin=(Origin.PORTAL, Origin.CHAT)[booked % 2],
                 interpreter_language="ar" if booked % 3 == 0 else None,
+                # One of the service's topics, so the figures show topic counts too.
+                topics=_demo_topics(office, booked),
                 demo=True,
             )
             try:
@@ -135,6 +137,11 @@ def book_appointments() -> int:
                 continue
             booked += 1
     return booked
+
+
+def _demo_topics(office: Office, index: int) -> list[str]:
+    topics = office.service.topics
+    return [topics[index % len(topics)].slug] if topics else []
 
 
 # Answers of the demo pre-intakes: invented, marked as demo in the text itself.

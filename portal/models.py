@@ -725,10 +725,12 @@ class TopicCount(db.Model):  # type: ignore[name-defined]
     holds no link to any appointment or person, so it survives the purge.
     """
 
-    __table_args__ = (UniqueConstraint("day", "office_id", "topic"),)
+    __table_args__ = (UniqueConstraint("day", "office_id", "topic", "demo"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
     topic: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer, default=0)
+    # Counts of demo bookings are kept apart, so the figures can leave them out.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -146,6 +146,7 @@ def book(request: BookingRequest, now: dt.datetime | None = None) -> BookingResu
             contact=dict(request.contact) or None,
             origin=request.origin,
             demo=request.demo,
+            created_at=now,
         )
         appointment.claims = _claims(appointment, kind)
         db.session.add(appointment)
@@ -159,6 +160,10 @@ def book(request: BookingRequest, now: dt.datetime | None = None) -> BookingResu
         consent.give(
             appointment, ConsentPurpose.ARRANGE_APPOINTMENT, request.consent_text, request.origin
         )
+        # Imported here: the figures build on booking, not the other way round.
+        from ..figures.counts import count_topics
+
+        count_topics(appointment)
         notify.booked(appointment, token)
         db.session.commit()
         return BookingResult(appointment, token, created=True)

@@ -12,3 +12,6 @@ bp = Blueprint("figures", __name__, url_prefix="/staff/figures")
 @bp.before_request
 def staff_language() -> None:
     g.lang = preferred_language(request)
+
+
+from . import views  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,33 @@
+"""Topic counts written at booking time: the appointment's own topics are erased later."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..booking.slots import BERLIN
+from ..extensions import db
+from ..models import Appointment, TopicCount
+
+
+def count_topics(appointment: Appointment) -> None:
+    """Add one per topic of a new booking to its day's counts, in the booking's transaction.
+
+    An insert-or-increment in one statement, so concurrent bookings never lose a count and
+    never collide on the unique (day, office, topic, demo) constraint.
+    """
+    if not appointment.topics:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    day = appointment.created_at.astimezone(BERLIN).date()
+    # Sorted, so two transactions lock the same rows in the same order (no deadlock).
+    for topic in sorted(set(appointment.topics)):
+        statement = insert(TopicCount).values(
+            day=day, office_id=appointment.office_id, topic=topic, demo=appointment.demo, count=1
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["day", "office_id", "topic", "demo"],
+                set_={"count": TopicCount.count + 1},
+            )
+        )
