@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.cli import main
-from portal.constants import LANGUAGES, ConsentPurpose, TranslationStatus
+from portal.constants import LANGUAGES, AuditAction, ConsentPurpose, TranslationStatus
 from portal.content import ContentError, exporter, load_content, read_content
 from portal.content.exporter import ExportRefused, export_content
 from portal.content.reader import consent_version
@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.markdown import render
 from portal.models import (
     AccommodationSite,
+    AuditEvent,
     ConsentText,
     Office,
     OpeningHours,
@@ -353,6 +354,9 @@ def test_cli_export(empty_app: Flask, tmp_path: Path) -> None:
 
     (content_dir / "topics" / "housing" / "tr.md").write_text("stale", encoding="utf-8")
     offices = content_dir / "directory" / "offices.yml"
+    # A hand edit the database doesn't know about: the export writes the file again.
+    offices.write_text(offices.read_text(encoding="utf-8") + "# a note\n", encoding="utf-8")
+    offices.chmod(0o640)
     mode = offices.stat().st_mode & 0o777
     result = runner.invoke(main, ["content", "export"])  # default: the configured folder
     assert result.exit_code == 0, result.output
@@ -361,6 +365,11 @@ def test_cli_export(empty_app: Flask, tmp_path: Path) -> None:
     assert f"wrote {content_dir / 'consent'}" not in result.output, "unchanged files stay"
     assert "exported to" in result.output and "1 removed" in result.output
     assert offices.stat().st_mode & 0o777 == mode, "a rewritten file keeps its permissions"
+    with app.app_context():
+        exported = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.CONTENT_EXPORTED)
+        ).all()
+        assert [event.detail for event in exported] == ["command line: 1 files written"]
 
     again = runner.invoke(main, ["content", "export"])
     assert again.exit_code == 0, again.output
