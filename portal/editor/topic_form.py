@@ -101,7 +101,8 @@ def read_form(form: MultiDict[str, str]) -> TopicForm:
 
 
 def _keywords(raw: str, errors: dict[str, str]) -> list[str]:
-    words = [one_line(word) for word in raw.replace("\n", ",").split(",")]
+    # Arabic and Persian keyboards type the Arabic comma (U+060C).
+    words = [one_line(word) for word in re.split(r"[,\u060c\n]", raw)]
     unique = list(dict.fromkeys(word for word in words if word))
     if any(len(word) > KEYWORD_MAX for word in unique):
         errors["keywords"] = _("A keyword has at most %(max)d characters.", max=KEYWORD_MAX)

@@ -14,6 +14,11 @@ import httpx
 import pytest
 from babel.support import Translations
 
+from portal import create_app
+from portal.cli import create_user
+from portal.constants import RecordType, Role
+from portal.editor import revisions, topic_records
+
 from .conftest import ROOT, Chat, System
 
 LANGUAGES = ("de", "en", "ar", "fa", "uk")
@@ -220,3 +225,32 @@ def test_a_payload_not_offered_is_refused(system: System) -> None:
     chat.say("hello")
     response = chat.post({"payload": '/choose{"choice": "confirm"}'})
     assert response.status_code == 409
+
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))'
+
+
+def publish_hostile_work_topic(system: System) -> None:
+    """An editor publishes a German topic text full of markup, through the editors' workflow."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": system.env["DATABASE_URL"]})
+    with app.app_context():
+        editor = create_user("e2e-editor@lotse.invalid", "E2E Editor", Role.EDITOR, "x" * 16)
+        key = topic_records.record_key("work", "de")
+        data = revisions.current_data(RecordType.TOPIC_TRANSLATION, key)
+        assert data is not None
+        data["title"] = f"Arbeit {HOSTILE}"[:80]
+        data["summary"] = f"Arbeit und Arbeitserlaubnis {HOSTILE}"
+        base = revisions.newest_number(RecordType.TOPIC_TRANSLATION, key)
+        draft = revisions.save(RecordType.TOPIC_TRANSLATION, key, data, base=base, author=editor)
+        revisions.publish(draft, editor)
+
+
+def test_markup_an_editor_published_reaches_the_chat_as_text(system: System) -> None:
+    publish_hostile_work_topic(system)
+    chat = Chat(system.portal, "de")
+    answers = joined(chat.say("Darf ich arbeiten? Ich brauche eine Arbeitserlaubnis"))
+    assert "Arbeit und Arbeitserlaubnis <script>alert(1)</script>" in answers, answers
+    html = chat.client.get("/de/chat").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert 'href="javascript:' not in html

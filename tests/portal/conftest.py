@@ -3,9 +3,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -146,3 +148,19 @@ def phone(browser):  # type: ignore[no-untyped-def]
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fails the test if anything tries to reach the internet (e.g. a model download), even
+    if the library swallows the error."""
+    attempts: list[tuple[Any, ...]] = []
+
+    def refuse(*args: Any) -> Any:
+        attempts.append(args)
+        raise OSError("network access in a test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    yield
+    assert attempts == []

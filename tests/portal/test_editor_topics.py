@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import socket
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from integrations.translation import argos
 from portal.cli import create_user
@@ -30,6 +30,7 @@ from portal.constants import (
 from portal.content import load_content
 from portal.editor import revisions
 from portal.editor.machine_drafts import run_queued_jobs
+from portal.editor.topic_form import read_form
 from portal.editor.topic_records import topic_by_slug
 from portal.extensions import db
 from portal.models import BackgroundJob, ContentRevision
@@ -509,20 +510,6 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    attempts: list[tuple[Any, ...]] = []
-
-    def refuse(*args: Any) -> Any:
-        attempts.append(args)
-        raise OSError("network access in a test")
-
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    yield
-    assert attempts == []
-
-
-@pytest.fixture
 def mt_app(
     database_url: str, tmp_path: Path, models: dict[str, Path], no_network: None
 ) -> Iterator[Flask]:
@@ -656,3 +643,21 @@ def test_job_fails_with_the_package_name_when_a_package_is_gone(
     page = anna.get(job_url).get_data(as_text=True)
     assert "install translate-de_en and translate-en_ar" in page or "translate-en_ar" in page
     assert revision_count(mt_app, "ar") == 0
+
+
+def test_keywords_split_at_latin_and_arabic_commas_and_lines() -> None:
+    form = read_form(
+        MultiDict(
+            {
+                "title": "الصحة",
+                "summary": "ملخص قصير",
+                "body_md": "## ما هو الموضوع؟\n\nنص.",
+                "keywords": "طبيب، بیمه, Krankenschein\nArzt ،  ",
+                "sources": "116117 | https://www.116117.de",
+                "last_reviewed": "2026-11-21",
+            }
+        )
+    )
+    assert form.errors == {}
+    assert form.data is not None
+    assert form.data["keywords"] == ["طبيب", "بیمه", "Krankenschein", "Arzt"]
