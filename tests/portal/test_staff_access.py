@@ -220,3 +220,12 @@ def test_staff_forms_refuse_a_post_without_csrf_token(tmp_path: Path) -> None:
         client = app.test_client(user=None if rule.endpoint in PUBLIC_ENDPOINTS else admin)
         response = client.post(build_path(rule, values), data={"anything": "x"})
         assert response.status_code == 400, f"{rule.rule} accepted a POST without CSRF token"
+
+
+def test_only_staff_pages_load_the_staff_stylesheet(staff_app: Flask) -> None:
+    client = staff_app.test_client()
+    assert "/static/staff.css" in client.get("/staff/login").text
+    for path in ("/de/", "/ar/topics/health", "/fa/book", "/uk/chat"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "/static/lotse.css" in response.text and "staff.css" not in response.text, path
