@@ -130,7 +130,13 @@ class TopicTranslation(db.Model):  # type: ignore[name-defined]
 
     @property
     def is_outdated(self) -> bool:
-        return self.translation_status == TranslationStatus.OUTDATED
+        """Written from an older German text (worked out, so it can never disagree)."""
+        if self.lang == SOURCE_LANGUAGE:
+            return False
+        return (
+            self.translation_status == TranslationStatus.OUTDATED
+            or self.source_revision < self.topic.revision
+        )
 
 
 class SocialArea(db.Model):  # type: ignore[name-defined]
@@ -719,7 +725,7 @@ class BackgroundJob(db.Model):  # type: ignore[name-defined]
 
 
 class TopicCount(db.Model):  # type: ignore[name-defined]
-    """How many appointments were booked per day, office and topic, for the annual report.
+    """How many appointments were booked per month, office and topic, for the annual report.
 
     An appointment's own topics are encrypted and erased with its other details; this count
     holds no link to any appointment or person, so it survives the purge.
@@ -728,6 +734,7 @@ class TopicCount(db.Model):  # type: ignore[name-defined]
     __table_args__ = (UniqueConstraint("day", "office_id", "topic", "demo"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The first day of the month of booking (a finer date could single out a person).
     day: Mapped[dt.date] = mapped_column(Date)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
     topic: Mapped[str] = mapped_column(String(64))

@@ -119,10 +119,14 @@ def _date(args: MultiDict[str, str], name: str, filters: AuditFilters) -> dt.dat
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
+        day = None
+    # Years far out would overflow the day arithmetic and the time zone conversion.
+    if day is None or not 2000 <= day.year <= 9000:
         filters.errors[name] = _("Please enter the date as YYYY-MM-DD, e.g. 2025-03-31.")
         return None
+    return day
 
 
 def parse_filters(args: MultiDict[str, str]) -> AuditFilters:
@@ -130,14 +134,16 @@ def parse_filters(args: MultiDict[str, str]) -> AuditFilters:
     action = args.get("action", "")
     filters.action = action if action in ACTION_LABELS else ""
     person = args.get("person", "")
-    filters.person = int(person) if person.isdigit() else None
+    filters.person = (
+        int(person) if person.isascii() and person.isdigit() and len(person) < 10 else None
+    )
     filters.first_day = _date(args, "from", filters)
     filters.last_day = _date(args, "to", filters)
     if filters.first_day and filters.last_day and filters.first_day > filters.last_day:
         filters.errors["to"] = _("The last day must not be before the first day.")
         filters.last_day = None
     page = args.get("page", "1")
-    filters.page = max(int(page), 1) if page.isdigit() else 1
+    filters.page = max(int(page), 1) if page.isascii() and page.isdigit() and len(page) < 7 else 1
     return filters
 
 

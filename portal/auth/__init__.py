@@ -3,7 +3,7 @@ factor (TOTP) where the role requires it, and accounts locked after repeated fai
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
@@ -117,7 +117,7 @@ def logout() -> Response:
     audit.record(AuditAction.LOGOUT, STAFF_USER, current_user.id)
     db.session.commit()
     logout_user()
-    clear_pending()
+    session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

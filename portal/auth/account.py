@@ -28,13 +28,11 @@ _ALLOWED_BEFORE_NEW_PASSWORD = frozenset({"auth.change_password", "auth.logout",
 
 @bp.before_app_request
 def enforce_account_state() -> Response | None:
-    if not current_user.is_authenticated:
+    if request.endpoint == "static" or not current_user.is_authenticated:
         return None
-    if FINGERPRINT_KEY not in session:
-        # A (signed) session from before this check existed: it adopts the account as it is.
-        remember_credentials(current_user)
-    elif session[FINGERPRINT_KEY] != fingerprint(current_user):
-        # An admin reset the password or the second factor: this session ends.
+    if session.get(FINGERPRINT_KEY) != fingerprint(current_user):
+        # An admin reset the password, the second factor or the role, or the session is
+        # older than this check (it may lack the second factor): this session ends.
         logout_user()
         session.pop(FINGERPRINT_KEY, None)
         flash(_("Your sign-in has ended because your account was changed. Please sign in again."))

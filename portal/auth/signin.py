@@ -112,8 +112,13 @@ def finish_sign_in(user: StaffUser) -> None:
     user.last_login_at = utcnow()
     audit.record(AuditAction.LOGIN, STAFF_USER, user.id, actor=user)
     db.session.commit()
-    clear_pending()
-    login_user(user, duration=dt.timedelta(hours=8))
+    # A fresh session: nothing from before the sign-in (a client's chat on a shared computer,
+    # the pending step) carries over into the staff session; only the messages to show do.
+    messages = session.get("_flashes")
+    session.clear()
+    if messages:
+        session["_flashes"] = messages
+    login_user(user)
     remember_credentials(user)
 
 

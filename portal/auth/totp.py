@@ -9,8 +9,10 @@ import pyotp
 import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, session
+from sqlalchemy import or_, update
 
+from ..extensions import db
 from ..models import StaffUser, utcnow
 from .credentials import readable_secret
 
@@ -31,11 +33,32 @@ def has_two_factor(user: StaffUser) -> bool:
     return user.totp_enabled_at is not None and bool(user.totp_secret)
 
 
+# The secret being set up lives in the person's own session until a code confirms it: a
+# secret stored on the account earlier could be read by whoever opened the page first
+# (e.g. the admin who handed out the one-time password) and used after the real enrolment.
+CANDIDATE_KEY = "totp_candidate"
+
+
 def enrolment_secret(user: StaffUser) -> str:
-    """The secret being enrolled; kept until confirmed so reloading keeps the scanned QR code."""
-    if not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()
-    return str(user.totp_secret)
+    """The secret being enrolled; the same on reload, so a scanned QR code stays valid."""
+    candidate = session.get(CANDIDATE_KEY)
+    if not candidate or candidate.get("user") != user.id:
+        candidate = {"user": user.id, "secret": pyotp.random_base32()}
+        session[CANDIDATE_KEY] = candidate
+    return str(candidate["secret"])
+
+
+def confirm_enrolment_code(user: StaffUser, code: str) -> bool:
+    """A valid code of the secret being enrolled makes it the account's secret."""
+    candidate = session.get(CANDIDATE_KEY)
+    if not candidate or candidate.get("user") != user.id:
+        return False
+    step = _accepted_step(str(candidate["secret"]), None, code)
+    if step is None:
+        return False
+    user.totp_secret, user.totp_last_step = str(candidate["secret"]), step
+    session.pop(CANDIDATE_KEY, None)
+    return True
 
 
 def provisioning_uri(user: StaffUser, secret: str) -> str:
@@ -58,18 +81,40 @@ def _normalised(code: str) -> str:
 
 def verify_totp(user: StaffUser, code: str) -> bool:
     """A current code not used before; remembers its time step so it cannot be used again."""
-    code = _normalised(code)
-    if not user.totp_secret or len(code) != 6 or not code.isdigit():
+    if not user.totp_secret:
         return False
-    totp = pyotp.TOTP(user.totp_secret)
+    step = _accepted_step(user.totp_secret, user.totp_last_step, code)
+    if step is None:
+        return False
+    # Claimed in the database: of two requests with the same code at once, one wins.
+    claimed = db.session.execute(
+        update(StaffUser)
+        .where(
+            StaffUser.id == user.id,
+            or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    user.totp_last_step = step
+    return True
+
+
+def _accepted_step(secret: str, last_step: int | None, code: str) -> int | None:
+    """The time step ``code`` belongs to, if it is current and newer than ``last_step``."""
+    code = _normalised(code)
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
     current_step = int(time.time()) // totp.interval
     for step in range(current_step - DRIFT_STEPS, current_step + DRIFT_STEPS + 1):
-        if user.totp_last_step is not None and step <= user.totp_last_step:
+        if last_step is not None and step <= last_step:
             continue  # this code (or an older one) was accepted already
         if hmac.compare_digest(totp.generate_otp(step), code):
-            user.totp_last_step = step
-            return True
-    return False
+            return step
+    return None
 
 
 def enable_two_factor(user: StaffUser) -> list[str]:

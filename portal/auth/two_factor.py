@@ -31,6 +31,7 @@ from .signin import (
     remember_credentials,
 )
 from .totp import (
+    confirm_enrolment_code,
     enable_two_factor,
     enrolment_secret,
     grouped,
@@ -117,7 +118,6 @@ def login_code() -> str | Response:
 
 def _enrolment_page(user: StaffUser, form: CodeForm, action: str) -> Response:
     secret = enrolment_secret(user)
-    db.session.commit()
     return _no_store(
         render_template(
             "staff/enrol.html",
@@ -148,9 +148,12 @@ def login_enrol() -> Response:
     user = _pending_or_restart(PendingStep.ENROL)
     if isinstance(user, Response):
         return user
+    if has_two_factor(user):  # set up meanwhile (another tab or device): sign in with a code
+        clear_pending()
+        return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if verify_totp(user, form.code.data):
+        if confirm_enrolment_code(user, form.code.data):
             codes = _confirm_enrolment(user)
             finish_sign_in(user)
             return _recovery_codes_page(codes)
@@ -169,7 +172,7 @@ def enrol() -> Response:
         return redirect(url_for("auth.account"))
     form = CodeForm()
     if form.validate_on_submit():
-        if verify_totp(user, form.code.data):
+        if confirm_enrolment_code(user, form.code.data):
             codes = _confirm_enrolment(user)
             db.session.commit()
             remember_credentials(user)

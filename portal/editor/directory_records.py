@@ -246,9 +246,18 @@ def publish_office(key: str, revision: ContentRevision) -> None:
         )
         for row in data["opening_hours"]
     ]
-    if any(before.get(name) != data.get(name) for name in CONFIRMING_FIELDS):
+    if any(
+        _comparable(before.get(name)) != _comparable(data.get(name)) for name in CONFIRMING_FIELDS
+    ):
         office.confirmed_on = today()
     reindex_service(office.service)  # the office's town is part of the service's search text
+
+
+def _comparable(value: Any) -> Any:
+    """Languages are a set: the form lists them in its own order, the files in theirs."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return sorted(value)
+    return value
 
 
 def office_subject_id(key: str) -> int | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 
 Translate = Callable[[str], str]
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
 
 _md = MarkdownIt("commonmark")
 
@@ -66,7 +67,8 @@ def _blocks(markdown: str) -> Iterator[Block]:
         if token.type != "inline" or token.map is None or not token.content.strip():
             continue
         start, end = token.map
-        first = token.content.split("\n", 1)[0]
+        # A hard line break leaves trailing spaces or a backslash on the first line.
+        first = token.content.split("\n", 1)[0].rstrip().rstrip("\\").rstrip()
         at = lines[start].rstrip().rfind(first)
         if at < 0:  # cannot tell the markers from the text: leave the block as written
             continue
@@ -86,8 +88,13 @@ def translate_markdown(
     position = 0
     for block in blocks(markdown):
         out.extend(lines[position : block.start])
-        joined = " ".join(part.strip() for part in block.text.split("\n"))
-        out.append(block.prefix + translate_inline(joined, translate))
+        # Hard line breaks (two spaces or a backslash at a line end) stay; soft ones join.
+        indent = " " * len(block.prefix)
+        pieces = [
+            translate_inline(" ".join(part.strip() for part in piece.split("\n")), translate)
+            for piece in _HARD_BREAK.split(block.text)
+        ]
+        out.append(block.prefix + ("  \n" + indent).join(pieces))
         position = block.end
         after_block()
     out.extend(lines[position:])

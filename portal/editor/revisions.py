@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -194,8 +194,7 @@ def save(
 def submit(revision: ContentRevision, user: StaffUser) -> None:
     """Draft → in review: ready for a second person (or the same, without four eyes)."""
     _check_move(revision, WorkflowState.IN_REVIEW)
-    revision.state = WorkflowState.IN_REVIEW
-    revision.submitted_by_id = user.id
+    _claim_move(revision, WorkflowState.IN_REVIEW, submitted_by_id=user.id)
     _audit(AuditAction.CONTENT_SUBMITTED, revision, user)
     db.session.commit()
 
@@ -203,7 +202,7 @@ def submit(revision: ContentRevision, user: StaffUser) -> None:
 def return_to_draft(revision: ContentRevision, user: StaffUser) -> None:
     """In review → draft: the reviewer wants changes."""
     _check_move(revision, WorkflowState.DRAFT)
-    revision.state = WorkflowState.DRAFT
+    _claim_move(revision, WorkflowState.DRAFT, submitted_by_id=None)
     _audit(AuditAction.CONTENT_RETURNED, revision, user)
     db.session.commit()
 
@@ -230,10 +229,8 @@ def publish(revision: ContentRevision, user: StaffUser) -> None:
     """Make the revision live (clients see it from now on) and commit."""
     if reason := may_publish(revision, user):
         raise WorkflowError(reason)
+    _claim_move(revision, WorkflowState.PUBLISHED, published_by_id=user.id, published_at=utcnow())
     adapter_for(revision.record_type).publish(revision.record_key, revision)
-    revision.state = WorkflowState.PUBLISHED
-    revision.published_by_id = user.id
-    revision.published_at = utcnow()
     _audit(AuditAction.CONTENT_PUBLISHED, revision, user)
     db.session.commit()
 
@@ -249,6 +246,22 @@ def restore(old: ContentRevision, *, base: int, author: StaffUser) -> ContentRev
         origin=RevisionOrigin.RESTORE,
         restored_from=old.number,
     )
+
+
+def _claim_move(revision: ContentRevision, target: WorkflowState, **values: Any) -> None:
+    """Move the revision only if nobody moved it since it was read (a double click, two
+    reviewers at once): a compare-and-set in the database, so the loser gets a clear
+    refusal instead of publishing twice."""
+    moved = db.session.execute(
+        update(ContentRevision)
+        .where(ContentRevision.id == revision.id, ContentRevision.state == revision.state)
+        .values(state=target, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise WorkflowError(REASON_NOT_ALLOWED)
+    db.session.refresh(revision)
 
 
 def _check_move(revision: ContentRevision, target: WorkflowState) -> None:

@@ -93,7 +93,10 @@ def publish(key: str, revision: ContentRevision) -> None:
 
 def _publish_source(topic: Topic, source: TopicTranslation, *, minor: bool) -> None:
     if not minor:
-        topic.revision += 1
+        # Incremented in the database, so two publications never count as one.
+        topic.revision = Topic.revision + 1
+        db.session.flush()
+        db.session.refresh(topic, attribute_names=["revision"])
     source.source_revision = topic.revision
     source.translation_status = TranslationStatus.SOURCE
     for translation in topic.translations:

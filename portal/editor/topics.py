@@ -136,14 +136,16 @@ def topic_edit(slug: str, lang: str) -> Response | str | tuple[str, int]:
     if request.method == "GET":
         data = revisions.current_data(RecordType.TOPIC_TRANSLATION, key)
         form = TopicForm(values=values_from_data(data or _new_translation_start(topic)))
-        return _edit_page(topic, lang, form, base=revisions.newest_number(*_record(key)))
+        return _edit_page(
+            topic, lang, form, base=revisions.newest_number(*_record(key)), seen=topic.revision
+        )
     form = read_form(request.form)
-    base = submitted_base()
+    base, seen = submitted_base(), _seen_source_revision(topic)
     if form_action() == ACTION_PREVIEW:
-        return _edit_page(topic, lang, form, base=base, preview=True)
+        return _edit_page(topic, lang, form, base=base, seen=seen, preview=True)
     if form.data is None:
-        return _edit_page(topic, lang, form, base=base), 422
-    data = _with_source_revision(topic, lang, form.data)
+        return _edit_page(topic, lang, form, base=base, seen=seen), 422
+    data = _with_source_revision(lang, form.data, seen)
     minor = form.minor and lang == SOURCE_LANGUAGE
     try:
         saved = revisions.save(*_record(key), data, base=base, author=current_user, minor=minor)
@@ -157,11 +159,18 @@ def _record(key: str) -> tuple[RecordType, str]:
     return RecordType.TOPIC_TRANSLATION, key
 
 
-def _with_source_revision(topic: Topic, lang: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A translator edits against the current German text, so the draft is written from it."""
+def _seen_source_revision(topic: Topic) -> int:
+    """The German revision shown next to the form when it was opened (a hidden field): if
+    German was published again meanwhile, the translation is written from the older one."""
+    raw = request.form.get("source_revision", "")
+    seen = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else topic.revision
+    return min(max(seen, 1), topic.revision)
+
+
+def _with_source_revision(lang: str, data: dict[str, Any], seen: int) -> dict[str, Any]:
     if lang == SOURCE_LANGUAGE:
         return data
-    return {**data, "source_revision": topic.revision}
+    return {**data, "source_revision": seen}
 
 
 def _new_translation_start(topic: Topic) -> dict[str, Any] | None:
@@ -176,7 +185,7 @@ def _new_translation_start(topic: Topic) -> dict[str, Any] | None:
 
 
 def _edit_page(
-    topic: Topic, lang: str, form: TopicForm, *, base: int, preview: bool = False
+    topic: Topic, lang: str, form: TopicForm, *, base: int, seen: int, preview: bool = False
 ) -> str:
     key = record_key(topic.slug, lang)
     pending = revisions.open_revision(*_record(key))
@@ -187,6 +196,7 @@ def _edit_page(
         "content_lang": lang,  # "lang" is the page's own (staff UI) language
         "form": form,
         "base": base,
+        "source_revision": seen,
         "key": key,
         "record_name": adapter.display_name(key),
         "labels": adapter.labels,

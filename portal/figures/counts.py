@@ -10,7 +10,7 @@ from ..models import Appointment, TopicCount
 
 
 def count_topics(appointment: Appointment) -> None:
-    """Add one per topic of a new booking to its day's counts, in the booking's transaction.
+    """Add one per topic of a new booking to its month's counts, in the booking's transaction.
 
     An insert-or-increment in one statement, so concurrent bookings never lose a count and
     never collide on the unique (day, office, topic, demo) constraint.
@@ -19,7 +19,9 @@ def count_topics(appointment: Appointment) -> None:
         return
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    day = appointment.created_at.astimezone(BERLIN).date()
+    # Per month, never per day: on a day with one booking at an office, a day's topic
+    # counts would be that person's topics (health, violence), which the purge erases.
+    day = appointment.created_at.astimezone(BERLIN).date().replace(day=1)
     # Sorted, so two transactions lock the same rows in the same order (no deadlock).
     for topic in sorted(set(appointment.topics)):
         statement = insert(TopicCount).values(

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -107,15 +107,35 @@ LAYOUTS: dict[Measure, Layout] = {
 }
 
 
+# A breakdown whose total is a column of another table: every booking has one client
+# language, one interpreter answer, one origin and one way of meeting, so their totals are
+# the "booked" numbers; the interpreter languages add up to the "yes" answers. Such a total
+# is hidden exactly as in its source table and never hidden on its own, or one table would
+# show what another hides (and give a small count away).
+SHARED_TOTALS: dict[Measure, tuple[Measure, str]] = {
+    Measure.CLIENT_LANGUAGE: (Measure.APPOINTMENTS, Outcome.BOOKED),
+    Measure.INTERPRETER: (Measure.APPOINTMENTS, Outcome.BOOKED),
+    Measure.ORIGIN: (Measure.APPOINTMENTS, Outcome.BOOKED),
+    Measure.MODE: (Measure.APPOINTMENTS, Outcome.BOOKED),
+    Measure.INTERPRETER_LANGUAGE: (Measure.INTERPRETER, YesNo.YES),
+}
+
+
 def month_key(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+# No counselling service has figures from before Lotse; later than next year is a typo.
+FIRST_YEAR = 2000
 
 
 def parse_month(text: str) -> dt.date:
     """``YYYY-MM`` → the first day of that month; ValueError otherwise."""
     year, _, month = text.strip().partition("-")
-    if len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
+    if len(year) != 4 or len(month) != 2 or not (year + month).isdecimal():
         raise ValueError(text)
+    if not FIRST_YEAR <= int(year) <= dt.date.today().year + 1:
+        raise ValueError(text)  # also keeps month arithmetic and UTC conversion in range
     return dt.date(int(year), int(month), 1)
 
 
@@ -392,7 +412,9 @@ def _columns(measure: Measure, years: Iterable[YearCounts]) -> tuple[str, ...]:
             totals[category] += count
     seen = {category for category, count in totals.items() if count}
     fixed = [c for c in layout.fixed if c in seen or not layout.only_seen]
-    extra = sorted(seen - set(fixed), key=lambda category: (-totals[category], category))
+    # By name, not by size: the secondary suppression depends on the column order, and an
+    # order that changed with the chosen period would hide a year differently in two views.
+    extra = sorted(seen - set(fixed))
     columns = (*fixed, *extra)
     return (*columns, TOTAL) if layout.adds_up and columns else columns
 
@@ -414,6 +436,7 @@ def _year_cube(
     columns: Sequence[str],
     units: Units,
     min_count: int,
+    shared: SharedTotal | None = None,
 ) -> YearCube:
     months = tuple(month_key(dt.date(year, month, 1)) for month in range(1, 13))
     categories = tuple(column for column in columns if column != TOTAL)
@@ -428,7 +451,34 @@ def _year_cube(
         axes = [month_axis, category_axis]
         leaves = {(month, category): count for (_o, month, category), count in counts.items()}
     cube = Cube(axes, leaves)
-    return YearCube(year, cube, suppress(cube, min_count), with_units)
+    if shared is None:
+        return YearCube(year, cube, suppress(cube, min_count), with_units)
+    fixed = shared.hidden_totals(shared.year_cube(year))
+    hidden = suppress(cube, min_count, fixed=fixed, may_hide=_not_a_total)
+    return YearCube(year, cube, hidden, with_units)
+
+
+def _not_a_total(coord: Coord) -> bool:
+    return coord[-1] != TOTAL
+
+
+@dataclass(frozen=True)
+class SharedTotal:
+    """The source table whose column a breakdown's totals repeat (see SHARED_TOTALS)."""
+
+    cubes: Sequence[YearCube]
+    column: str
+    period_cube: YearCube | None = None
+
+    def year_cube(self, year: int) -> YearCube:
+        return next(cube for cube in self.cubes if cube.year == year)
+
+    def hidden_totals(self, source: YearCube) -> dict[Coord, Hidden]:
+        return {
+            (*coord[:-1], TOTAL): kind
+            for coord, kind in source.hidden.items()
+            if coord[-1] == self.column
+        }
 
 
 @dataclass(frozen=True)
@@ -456,7 +506,9 @@ def _shown(cells: Iterable[_Cell], min_count: int) -> tuple[Shown, ...]:
     )
 
 
-def _period_cube(cubes: list[YearCube], period: Period, min_count: int) -> YearCube:
+def _period_cube(
+    cubes: list[YearCube], period: Period, min_count: int, shared: SharedTotal | None = None
+) -> YearCube:
     """The months of a period that is not made of whole years, with their total.
 
     The months keep exactly the cells their years hide; only the period's totals may be
@@ -482,7 +534,14 @@ def _period_cube(cubes: list[YearCube], period: Period, min_count: int) -> YearC
     def is_period_total(coord: Coord) -> bool:
         return coord[month_index] == PERIOD_TOTAL
 
-    hidden = suppress(cube, min_count, fixed=fixed, may_hide=is_period_total)
+    may_hide = is_period_total
+    if shared is not None and shared.period_cube is not None:
+        fixed |= shared.hidden_totals(shared.period_cube)
+
+        def may_hide(coord: Coord) -> bool:
+            return is_period_total(coord) and _not_a_total(coord)
+
+    hidden = suppress(cube, min_count, fixed=fixed, may_hide=may_hide)
     return YearCube(0, cube, hidden, first.with_units)
 
 
@@ -530,19 +589,32 @@ def has_real_appointments() -> bool:
     return db.session.scalar(real) is not None
 
 
+def _shared_total(
+    measure: Measure, done: Mapping[Measure, SharedTotal], columns: Sequence[str]
+) -> SharedTotal | None:
+    """The source of a breakdown's totals, if it has one and shows them."""
+    if measure not in SHARED_TOTALS or TOTAL not in columns:
+        return None
+    source, column = SHARED_TOTALS[measure]
+    return replace(done[source], column=column)
+
+
 def build_report(query: FigureQuery, min_count: int) -> Report:
     units = load_units()
     years = {year: count_year(year, units, query.include_demo) for year in query.period.years()}
     tables: list[Table] = []
     office_tables: list[Table] = []
+    done: dict[Measure, SharedTotal] = {}
     for measure in Measure:
         columns = _columns(measure, years.values())
+        shared = _shared_total(measure, done, columns)
         cubes = [
-            _year_cube(measure, year, counts.by_measure[measure], columns, units, min_count)
+            _year_cube(measure, year, counts.by_measure[measure], columns, units, min_count, shared)
             for year, counts in years.items()
         ]
         whole = query.period.whole_years
-        period_cube = None if whole else _period_cube(cubes, query.period, min_count)
+        period_cube = None if whole else _period_cube(cubes, query.period, min_count, shared)
+        done[measure] = SharedTotal(cubes, "", period_cube)
         unit = "" if measure in CHAT_MEASURES else query.unit
         tables.append(_table(measure, unit, columns, cubes, period_cube, query.period, min_count))
         if measure == Measure.APPOINTMENTS and len(units.offices_of.get(query.unit, ())) > 1:

@@ -225,6 +225,21 @@ def test_new_hours_and_languages_reach_clients_only_when_published(
         assert office is not None and office.confirmed_on is not None  # publishing confirms
 
 
+def test_a_phone_number_change_does_not_confirm_the_office(
+    app: Flask, editor: FlaskClient
+) -> None:
+    # The files list this office's languages as [de, en, ru, uk, pl]; the form in its own
+    # order. Only hours and languages count as checked with the office.
+    response = submit(editor, OFFICE_PAGE, {"phone": "03531 000099"})
+    assert response.status_code == 302
+    publish_newest(editor, app, RecordType.OFFICE, OFFICE)
+    with app.app_context():
+        office = db.session.scalar(select(Office).where(Office.slug == OFFICE))
+        assert office is not None and office.phone == "03531 000099"
+        assert office.confirmed_on is None
+        assert sorted(office.languages) == ["de", "en", "pl", "ru", "uk"]
+
+
 def test_concurrent_office_edits_give_a_conflict_page_and_lose_nothing(
     app: Flask, editor: FlaskClient
 ) -> None:

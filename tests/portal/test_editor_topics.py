@@ -30,6 +30,7 @@ from portal.constants import (
 from portal.content import load_content
 from portal.editor import revisions
 from portal.editor.machine_drafts import run_queued_jobs
+from portal.editor.markdown_translation import translate_markdown
 from portal.editor.topic_form import read_form
 from portal.editor.topic_records import topic_by_slug
 from portal.extensions import db
@@ -298,6 +299,26 @@ def test_translation_goes_through_review_to_up_to_date(editor_app: Flask) -> Non
     assert dashboard_badge(anna, "ar") == "up to date"
     page = public(anna, "ar")
     assert "ملخص جديد" in page and notice(page) is None
+
+
+def test_a_german_change_while_translating_leaves_the_translation_outdated(
+    editor_app: Flask,
+) -> None:
+    anna, ben = signed_in(editor_app, ANNA), signed_in(editor_app, BEN)
+    opened = open_form(ben, lang="ar")  # Ben starts translating the current German text
+    workflow(anna, "publish", save(anna, summary="Neue deutsche Zusammenfassung."))
+
+    response = submit_form(ben, opened, lang="ar", summary="ملخص جديد")
+    assert response.status_code == 302
+    with editor_app.app_context():
+        draft = revisions.newest(RecordType.TOPIC_TRANSLATION, f"{SLUG}:ar")
+        assert draft is not None
+        number = draft.number
+    workflow(anna, "publish", number, lang="ar")
+
+    # Ben translated the German text he saw, not the one published meanwhile.
+    assert dashboard_badge(anna, "ar") == "outdated"
+    assert notice(public(anna, "ar")) is not None
 
 
 def test_missing_translation(editor_app: Flask) -> None:
@@ -661,3 +682,18 @@ def test_keywords_split_at_latin_and_arabic_commas_and_lines() -> None:
     assert form.errors == {}
     assert form.data is not None
     assert form.data["keywords"] == ["طبيب", "بیمه", "Krankenschein", "Arzt"]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Adresse:  \nHauptstr. 1", "ADRESSE:  \nHAUPTSTR. 1"),
+        ("- Punkt  \n  weiter\n- zwei", "- PUNKT  \n  WEITER\n- ZWEI"),
+        ("Zeile\\\nnächste", "ZEILE  \nNÄCHSTE"),
+        ("weich\numbrochen", "WEICH UMBROCHEN"),
+    ],
+)
+def test_hard_line_breaks_survive_and_nothing_stays_untranslated(
+    source: str, expected: str
+) -> None:
+    assert translate_markdown(source, str.upper) == expected

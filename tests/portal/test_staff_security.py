@@ -23,7 +23,14 @@ from portal.extensions import db
 from portal.models import AuditEvent, StaffUser, utcnow
 
 from .conftest import make_app, reset_schema
-from .staff_support import account, csrf_field, enrol_totp, sign_in, unused_code
+from .staff_support import (
+    account,
+    csrf_field,
+    enrol_totp,
+    secret_on_page,
+    sign_in,
+    unused_code,
+)
 
 PASSWORD = "a long staff password"
 ADMIN = "admin@example.org"
@@ -111,13 +118,16 @@ def test_counsellor_enrols_at_first_sign_in(staff_app: Flask) -> None:
     assert not signed_in(client), "a password alone signs nobody in"
     enrol = page(client.get("/staff/login/enrol"))
     assert 'class="qr-code" src="data:image/svg+xml' in enrol
-    with staff_app.app_context():
-        secret = account(COUNSELLOR).totp_secret
-        assert account(COUNSELLOR).totp_enabled_at is None
+    secret = secret_on_page(enrol)
     assert secret[:4] + " " + secret[4:8] in enrol  # the key for typing it in by hand
-    client.get("/staff/login/enrol")
+    assert secret_on_page(page(client.get("/staff/login/enrol"))) == secret, "reload keeps it"
     with staff_app.app_context():
-        assert account(COUNSELLOR).totp_secret == secret, "reloading keeps the scanned key"
+        # Not on the account until confirmed: nobody else who opened the page could use it.
+        assert account(COUNSELLOR).totp_secret is None
+        assert account(COUNSELLOR).totp_enabled_at is None
+    other = new_client(staff_app)
+    password_step(other, COUNSELLOR)
+    assert secret_on_page(page(other.get("/staff/login/enrol"))) != secret
 
     refused = post(client, "/staff/login/enrol", "/staff/login/enrol", code="12345")
     assert WRONG_CODE_MESSAGE in page(refused) and not signed_in(client)
@@ -180,10 +190,8 @@ def test_a_code_cannot_be_used_twice(staff_app: Flask) -> None:
 def test_a_recovery_code_works_once(staff_app: Flask) -> None:
     client = new_client(staff_app)
     password_step(client, COUNSELLOR)
-    client.get("/staff/login/enrol")
-    done = post(
-        client, "/staff/login/enrol", "/staff/login/enrol", code=unused_code(staff_app, COUNSELLOR)
-    )
+    secret = secret_on_page(page(client.get("/staff/login/enrol")))
+    done = post(client, "/staff/login/enrol", "/staff/login/enrol", code=pyotp.TOTP(secret).now())
     code = recovery_codes(page(done))[3]
     sign_out(client)
 
@@ -229,7 +237,7 @@ def test_editor_signs_in_with_the_password_alone_and_may_enrol(staff_app: Flask)
         client,
         "/staff/account/two-factor",
         "/staff/account/two-factor",
-        code=unused_code(staff_app, EDITOR),
+        code=pyotp.TOTP(secret_on_page(enrol)).now(),
     )
     assert len(recovery_codes(page(done))) == 10
     assert signed_in(client), "enrolling keeps one's own session"
@@ -636,3 +644,26 @@ def test_commands_reset_a_password_and_unlock(staff_app: Flask) -> None:
         AuditAction.TOTP_RESET,
     ):
         assert action in events
+
+
+def test_signing_in_and_out_starts_a_fresh_session(staff_app: Flask) -> None:
+    client = new_client(staff_app)
+    with client.session_transaction() as session:
+        session["chat_sender"] = "a client's chat on a shared computer"
+    sign_in(client, EDITOR, PASSWORD)
+    with client.session_transaction() as session:
+        assert "chat_sender" not in session
+        session["chat_sender"] = "again"
+    sign_out(client)
+    with client.session_transaction() as session:
+        assert "chat_sender" not in session and "_user_id" not in session
+
+
+def test_a_session_without_the_credentials_fingerprint_is_ended(staff_app: Flask) -> None:
+    client = new_client(staff_app)
+    sign_in(client, EDITOR, PASSWORD)
+    with client.session_transaction() as session:
+        del session["staff_fingerprint"]  # e.g. signed in before two factors were required
+    response = client.get("/staff/")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+    assert not signed_in(client)
