@@ -18,6 +18,11 @@ def preferred_language(req: Request) -> str:
     return req.accept_languages.best_match(LANGUAGES) or SOURCE_LANGUAGE
 
 
+def use_preferred_language() -> None:
+    """A before_request hook for pages without a language in their URL (the staff area)."""
+    g.lang = preferred_language(request)
+
+
 def current_language() -> str:
     lang = getattr(g, "lang", None)
     if lang in LANGUAGES:

@@ -3,7 +3,7 @@ factor (TOTP) where the role requires it, and accounts locked after repeated fai
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from .. import audit
 from ..constants import AuditAction
 from ..extensions import db, limiter, login_manager
-from ..i18n import preferred_language
+from ..i18n import use_preferred_language
 from ..models import StaffUser
 from .credentials import hash_password, password_hasher, verify_password
 from .signin import (
@@ -53,9 +53,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
 
 
-@bp.before_request
-def staff_language() -> None:
-    g.lang = preferred_language(request)
+bp.before_request(use_preferred_language)
 
 
 def _find_account(email: str) -> StaffUser | None:

@@ -10,11 +10,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from .. import audit
 from ..constants import AuditAction, HandoverStatus, IntakeStatus, Role
 from ..extensions import db
 from ..handover import outbox
 from ..intake.render import fragment_html
-from ..models import Appointment, AuditEvent, HandoverDelivery, Intake, utcnow
+from ..models import Appointment, HandoverDelivery, Intake, utcnow
 from . import bp, counsellor_required
 from .views import _office_from, my_offices
 
@@ -29,18 +30,6 @@ FLAG_LABELS = {
 @bp.app_template_filter("flag_label")
 def flag_label(flag: str) -> str:
     return str(FLAG_LABELS.get(flag, flag))
-
-
-def audit(action: AuditAction, subject_type: str, subject_id: int) -> None:
-    """Who did what to which record; added to the current transaction."""
-    db.session.add(
-        AuditEvent(
-            actor_id=current_user.id,
-            action=action.value,
-            subject_type=subject_type,
-            subject_id=subject_id,
-        )
-    )
 
 
 def _intakes(office_ids: list[int]) -> list[Intake]:
@@ -88,7 +77,7 @@ def _intake_or_404(intake_id: int) -> Intake:
 @counsellor_required
 def intake_detail(intake_id: int) -> str:
     intake = _intake_or_404(intake_id)
-    audit(AuditAction.INTAKE_VIEWED, "intake", intake.id)
+    audit.record(AuditAction.INTAKE_VIEWED, "intake", intake.id)
     db.session.commit()
     deliveries = db.session.scalars(
         select(HandoverDelivery)
@@ -107,7 +96,7 @@ def mark_imported(intake_id: int) -> Response:
     intake = _intake_or_404(intake_id)
     if intake.imported_at is None:
         intake.imported_at, intake.imported_by_id = utcnow(), current_user.id
-        audit(AuditAction.INTAKE_MARKED_IMPORTED, "intake", intake.id)
+        audit.record(AuditAction.INTAKE_MARKED_IMPORTED, "intake", intake.id)
         db.session.commit()
         flash(_("Marked as imported into the case system."))
     return redirect(url_for("counsellor.intake_detail", intake_id=intake.id), code=303)
@@ -137,7 +126,7 @@ def handover_retry() -> Response:
     ids = [int(raw) for raw in request.form.getlist("delivery") if raw.isdigit()]
     revived = outbox.retry(ids or None)
     for delivery_id in ids:
-        audit(AuditAction.HANDOVER_RETRIED, "handover_delivery", delivery_id)
+        audit.record(AuditAction.HANDOVER_RETRIED, "handover_delivery", delivery_id)
     db.session.commit()
     flash(
         ngettext("%(num)s delivery queued again.", "%(num)s deliveries queued again.", revived)

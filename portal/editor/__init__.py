@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint
 
-from ..i18n import preferred_language
+from ..i18n import use_preferred_language
 
 bp = Blueprint("editor", __name__, url_prefix="/staff/editor")
 
 
-@bp.before_request
-def staff_language() -> None:
-    g.lang = preferred_language(request)
+bp.before_request(use_preferred_language)
 
 
 # Importing the modules registers the record adapters (topic_records, directory_records)

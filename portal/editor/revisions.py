@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -101,15 +101,24 @@ def history(record_type: RecordType, key: str) -> list[ContentRevision]:
     return list(db.session.scalars(query))
 
 
+def _of_record(record_type: RecordType, key: str) -> ColumnElement[bool]:
+    return and_(ContentRevision.record_type == record_type, ContentRevision.record_key == key)
+
+
 def newest(record_type: RecordType, key: str) -> ContentRevision | None:
-    revisions = history(record_type, key)
-    return revisions[0] if revisions else None
+    query = (
+        select(ContentRevision)
+        .where(_of_record(record_type, key))
+        .order_by(ContentRevision.number.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
 
 
 def newest_number(record_type: RecordType, key: str) -> int:
     """What an edit form carries as ``base``; 0 when the record was never edited in Lotse."""
-    revision = newest(record_type, key)
-    return revision.number if revision else 0
+    query = select(func.max(ContentRevision.number)).where(_of_record(record_type, key))
+    return db.session.scalar(query) or 0
 
 
 def revision(record_type: RecordType, key: str, number: int) -> ContentRevision | None:

@@ -13,10 +13,9 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from ..constants import (
-    LANGUAGES,
     NATIVE_NAMES,
     SOURCE_LANGUAGE,
     RecordType,
@@ -28,6 +27,7 @@ from ..constants import (
 from ..extensions import db
 from ..markdown import render, to_plain_text
 from ..models import ContentRevision, SearchEntry, Topic, TopicTranslation
+from ..queries import topic_by_slug
 from ..text import normalize
 from . import revisions
 
@@ -41,10 +41,6 @@ def record_key(slug: str, lang: str) -> str:
 def split_key(key: str) -> tuple[str, str]:
     slug, _, lang = key.partition(":")
     return slug, lang
-
-
-def topic_by_slug(slug: str) -> Topic | None:
-    return db.session.scalar(select(Topic).where(Topic.slug == slug))
 
 
 def snapshot(key: str) -> dict[str, Any] | None:
@@ -213,12 +209,3 @@ def translation_status(topic: Topic, lang: str) -> TranslationStatus:
     ):
         return TranslationStatus(translation.translation_status)
     return TranslationStatus.UP_TO_DATE
-
-
-def coverage() -> dict[str, dict[str, TranslationStatus]]:
-    """{topic slug: {lang: status}} for every topic and every target language."""
-    topics = db.session.scalars(select(Topic).order_by(Topic.position))
-    return {
-        topic.slug: {lang: translation_status(topic, lang) for lang in LANGUAGES}
-        for topic in topics
-    }

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint
 
-from ..i18n import preferred_language
+from ..i18n import use_preferred_language
 
 bp = Blueprint("figures", __name__, url_prefix="/staff/figures")
 
 
-@bp.before_request
-def staff_language() -> None:
-    g.lang = preferred_language(request)
+bp.before_request(use_preferred_language)
 
 
 from . import views  # noqa: E402,F401  (registers the routes)
