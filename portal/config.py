@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+from .constants import Role
 from .crypto import load_keys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,16 @@ def _database_url(instance_path: Path) -> str:
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def _two_factor_roles() -> tuple[str, ...]:
+    """LOTSE_2FA_ROLES; a misspelt role would silently switch two factors off, so refuse it."""
+    raw = os.environ.get("LOTSE_2FA_ROLES", "admin,counsellor,lead")
+    roles = tuple(role.strip() for role in raw.split(",") if role.strip())
+    unknown = set(roles) - {role.value for role in Role}
+    if unknown:
+        raise ValueError(f"LOTSE_2FA_ROLES: unknown role(s) {sorted(unknown)}")
+    return roles
 
 
 def mail_config() -> dict[str, object]:
@@ -97,11 +108,7 @@ def build_config(instance_path: Path) -> dict[str, object]:
         # Figures below this count are shown as "<N" (small groups could identify a person).
         "FIGURES_MIN_COUNT": _int("LOTSE_FIGURES_MIN_COUNT", 5),
         # Roles that must use two-factor authentication (comma separated).
-        "TWO_FACTOR_ROLES": tuple(
-            role.strip()
-            for role in os.environ.get("LOTSE_2FA_ROLES", "admin,counsellor,lead").split(",")
-            if role.strip()
-        ),
+        "TWO_FACTOR_ROLES": _two_factor_roles(),
         # Failed sign-ins in a row before an account is locked, and for how long.
         "LOGIN_LOCK_AFTER": _int("LOTSE_LOGIN_LOCK_AFTER", 5),
         "LOGIN_LOCK_MINUTES": _int("LOTSE_LOGIN_LOCK_MINUTES", 30),

@@ -22,14 +22,17 @@ def count_topics(appointment: Appointment) -> None:
     # Per month, never per day: on a day with one booking at an office, a day's topic
     # counts would be that person's topics (health, violence), which the purge erases.
     day = appointment.created_at.astimezone(BERLIN).date().replace(day=1)
-    # Sorted, so two transactions lock the same rows in the same order (no deadlock).
-    for topic in sorted(set(appointment.topics)):
-        statement = insert(TopicCount).values(
-            day=day, office_id=appointment.office_id, topic=topic, demo=appointment.demo, count=1
+    # One statement for all topics; rows sorted, so two transactions lock the same rows in the
+    # same order (no deadlock).
+    office, demo = appointment.office_id, appointment.demo
+    rows = [
+        {"day": day, "office_id": office, "topic": topic, "demo": demo, "count": 1}
+        for topic in sorted(set(appointment.topics))
+    ]
+    statement = insert(TopicCount).values(rows)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["day", "office_id", "topic", "demo"],
+            set_={"count": TopicCount.count + statement.excluded.count},
         )
-        db.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["day", "office_id", "topic", "demo"],
-                set_={"count": TopicCount.count + 1},
-            )
-        )
+    )

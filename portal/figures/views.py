@@ -42,7 +42,8 @@ from .report import (
 INCLUDE, EXCLUDE = "include", "exclude"
 AUDIT_SUBJECT = "figures"
 CSV_HEADER = ("month", "unit", "unit_name", "measure", "category", "category_name", "count")
-SPREADSHEET_FORMULA_START = ("=", "+", "-", "@")
+# OWASP CSV injection: a cell starting with one of these runs as a formula in a spreadsheet.
+SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)

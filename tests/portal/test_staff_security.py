@@ -667,3 +667,15 @@ def test_a_session_without_the_credentials_fingerprint_is_ended(staff_app: Flask
     response = client.get("/staff/")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
     assert not signed_in(client)
+
+
+def test_a_misspelt_two_factor_role_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from portal.config import build_config
+
+    monkeypatch.setenv("LOTSE_2FA_ROLES", "admin, Counsellor")
+    with pytest.raises(ValueError, match="Counsellor"):
+        build_config(tmp_path)
+    monkeypatch.setenv("LOTSE_2FA_ROLES", "admin, lead")
+    assert build_config(tmp_path)["TWO_FACTOR_ROLES"] == ("admin", "lead")
