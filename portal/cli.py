@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from . import demo
 from .constants import AuditAction, Role
@@ -143,10 +143,9 @@ def user() -> None:
 @click.password_option(help="asked for when not given")
 def user_create(email: str, name: str, role: str, password: str) -> None:
     """Create a staff account."""
-    exists = db.session.scalar(
-        select(StaffUser).where(func.lower(StaffUser.email) == email.lower())
-    )
-    if exists:
+    from .auth.credentials import find_account
+
+    if find_account(email):
         raise click.ClickException(f"an account for {email} exists already")
     if len(password) < 12:
         raise click.ClickException("the password needs at least 12 characters")
@@ -155,9 +154,9 @@ def user_create(email: str, name: str, role: str, password: str) -> None:
 
 
 def _account(email: str) -> StaffUser:
-    found = db.session.scalar(
-        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
-    )
+    from .auth.credentials import find_account
+
+    found = find_account(email)
     if found is None:
         raise click.ClickException(f"no account for {email}")
     return found

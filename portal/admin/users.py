@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from .. import audit
 from ..auth.access import ADMINS, roles_required
-from ..auth.credentials import hash_password, temporary_password
+from ..auth.credentials import find_account, hash_password, temporary_password
 from ..auth.signin import STAFF_USER, is_locked, unlock
 from ..auth.totp import has_two_factor, requires_two_factor, reset_two_factor
 from ..constants import AuditAction, Role
@@ -107,7 +107,7 @@ def new_user() -> str | Response:
     form = NewUserForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        if db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
+        if find_account(email):
             form.email.errors = [_("An account with this e-mail address exists already.")]
         else:
             user = StaffUser(email=email, name=form.name.data.strip(), role=form.role.data)

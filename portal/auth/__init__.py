@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -18,7 +17,7 @@ from ..constants import AuditAction
 from ..extensions import db, limiter, login_manager
 from ..i18n import use_preferred_language
 from ..models import StaffUser
-from .credentials import hash_password, password_hasher, verify_password
+from .credentials import find_account, hash_password, password_hasher, verify_password
 from .signin import (
     STAFF_USER,
     FailureReason,
@@ -56,11 +55,6 @@ class LoginForm(FlaskForm):
 bp.before_request(use_preferred_language)
 
 
-def _find_account(email: str) -> StaffUser | None:
-    normalised = email.strip().lower()
-    return db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == normalised))
-
-
 def _after_password(user: StaffUser) -> Response:
     """The password was right: ask for the second factor, set one up, or sign in."""
     if has_two_factor(user):
@@ -89,7 +83,7 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         clear_pending()
-        user = _find_account(form.email.data)
+        user = find_account(form.email.data)
         # Always verified, so unknown e-mails take as long as known ones.
         password_ok = verify_password(user, form.password.data)
         if user is not None and is_locked(user):

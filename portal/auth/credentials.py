@@ -6,7 +6,9 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
 
+from ..extensions import db
 from ..models import StaffUser
 
 MIN_PASSWORD_LENGTH = 12
@@ -15,6 +17,12 @@ password_hasher = PasswordHasher()
 _DUMMY_HASH = password_hasher.hash("not a real password")
 # Without look-alikes (0/o, 1/l/i), so a password read out on the phone is typed right.
 _READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def find_account(email: str) -> StaffUser | None:
+    """The account of an e-mail address, however it is capitalised or padded."""
+    normalised = email.strip().lower()
+    return db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == normalised))
 
 
 def hash_password(password: str) -> str:
